@@ -1,0 +1,67 @@
+import { RECONNECT_DEFAULTS, type ReconnectConfig } from './backoff';
+import { TaskClientError } from './errors';
+import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
+import { pageLocation } from './page';
+import { resolveEndpoints } from './url';
+
+export interface ClientConfig {
+  wsUrl: string;
+  pollUrl: string | false;
+  pollInterval: number;
+  pollTimeout: number;
+  staleAfter: number;
+  reconnect: ReconnectConfig;
+  token: TokenSource | undefined;
+  WebSocket: WebSocketLike;
+  fetch: typeof fetch | undefined;
+  lazy: boolean;
+  maxTasks: number;
+  maxFrameBytes: number;
+  headers: Record<string, string>;
+  credentials: RequestCredentials;
+}
+
+/** Applies defaults and checks every option, so that misconfiguration fails at creation. */
+export function resolveConfig(options: TaskClientOptions): ClientConfig {
+  const { wsUrl, pollUrl } = resolveEndpoints(options, pageLocation());
+  const reconnect = { ...RECONNECT_DEFAULTS };
+  for (const key of Object.keys(RECONNECT_DEFAULTS) as (keyof ReconnectConfig)[]) {
+    const value = options.reconnect?.[key];
+    if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'minDelay' || key === 'maxRetries' ? 0 : 1);
+  }
+  const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
+  if (typeof WebSocketImpl !== 'function') {
+    throw new TaskClientError('config', 'WebSocket: no WebSocket implementation here; pass one, e.g. `WebSocket` from the "ws" package in Node');
+  }
+  const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  if (pollUrl && typeof fetchImpl !== 'function') {
+    throw new TaskClientError('config', 'fetch: no fetch implementation here; pass one, or set pollUrl: false');
+  }
+  const token = options.token;
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
+    throw new TaskClientError('config', `token: expected a string or a function, got ${typeof token}`);
+  }
+  return {
+    wsUrl,
+    pollUrl,
+    pollInterval: checkNumber('pollInterval', options.pollInterval ?? 15000, 1),
+    pollTimeout: checkNumber('pollTimeout', options.pollTimeout ?? 10000, 1),
+    staleAfter: checkNumber('staleAfter', options.staleAfter ?? 45000, 0),
+    reconnect,
+    token,
+    WebSocket: WebSocketImpl,
+    fetch: fetchImpl,
+    lazy: options.lazy ?? false,
+    maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1),
+    maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1),
+    headers: { ...options.headers },
+    credentials: options.credentials ?? 'same-origin',
+  };
+}
+
+function checkNumber(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw new TaskClientError('config', `${name}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,18 @@
+export { createTaskClient } from './client';
+export { TaskClientError, type TaskClientErrorKind } from './errors';
+export { FATAL_CLOSE_CODES } from './socket';
+export { compareProgress } from './order';
+export {
+  TaskSchema,
+  TaskRefSchema,
+  FrameEnvelopeSchema,
+  TASK_STATUSES,
+  TASK_EVENT_TYPES,
+  type Task,
+  type TaskStatus,
+  type KnownTaskStatus,
+  type TaskFrame,
+} from './schema';
+export type { TaskClient, TaskEvent, ConnectionState } from './types';
+export type { TaskClientOptions, ReconnectOptions, TokenSource, WebSocketLike } from './options';
+export type { TaskEventType } from './schema';

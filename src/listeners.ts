@@ -1,0 +1,31 @@
+/** A set of callbacks where each registration is removed on its own, even for the same function twice. */
+export class Listeners<T> {
+  private entries = new Set<{ fn: (value: T) => void }>();
+
+  add(fn: (value: T) => void): () => void {
+    const entry = { fn };
+    this.entries.add(entry);
+    return () => {
+      this.entries.delete(entry);
+    };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Calls every listener; one that throws is handed to `onThrow` and the rest still run. */
+  emit(value: T, onThrow: (error: unknown) => void): void {
+    for (const entry of this.entries) {
+      try {
+        entry.fn(value);
+      } catch (error) {
+        onThrow(error);
+      }
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

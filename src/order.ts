@@ -1,0 +1,46 @@
+import type { Task } from './schema';
+
+/*
+ * Flowrra sends no sequence numbers, so "newer" is read from the payload: more retries first, then
+ * the phase (pending < retrying < running < finished), then the latest timestamp.
+ */
+
+const FINISHED = 3;
+
+function phase(task: Task): number {
+  // A switch, not a lookup table: a status such as "constructor" must not hit Object.prototype.
+  switch (task.status) {
+    case 'pending':
+      return 0;
+    case 'retrying':
+      return 1;
+    case 'running':
+      return 2;
+    case 'success':
+    case 'failed':
+      return FINISHED;
+    default:
+      return task.finished_at ? FINISHED : 2;
+  }
+}
+
+export function isFinished(task: Task): boolean {
+  return phase(task) === FINISHED;
+}
+
+// Naive ISO-8601 strings of one server sort as text; null and missing sort first.
+function latest(task: Task): string {
+  let max = task.submitted_at || '';
+  if (task.started_at && task.started_at > max) max = task.started_at;
+  if (task.finished_at && task.finished_at > max) max = task.finished_at;
+  return max;
+}
+
+/** Negative when `a` is older than `b`, positive when newer, 0 when the order key is the same. */
+export function compareProgress(a: Task, b: Task): number {
+  const byStep = (a.retries ?? 0) - (b.retries ?? 0) || phase(a) - phase(b);
+  if (byStep) return byStep;
+  const ta = latest(a);
+  const tb = latest(b);
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}

@@ -1,0 +1,166 @@
+import { TaskClientError } from './errors';
+
+export interface PollerConfig {
+  url: string;
+  fetch: typeof fetch;
+  interval: number;
+  timeout: number;
+  headers: Record<string, string>;
+  credentials: RequestCredentials;
+  /** Resolves to the bearer token, or nothing. Must not reject. */
+  token: () => Promise<string | undefined>;
+}
+
+export interface PollerEvents {
+  /** The decoded items of a fresh answer; returns how many changed the view. */
+  items(items: unknown[], raw: string): number;
+  error(error: TaskClientError): void;
+}
+
+export interface Poller {
+  /** Polls now. A request during a poll runs once more after it, never beside it. Resolves to the number of changes. */
+  poll(): Promise<number>;
+  /** Polls at once, then every `interval` until stop(). */
+  start(): void;
+  stop(): void;
+  /** While paused (page hidden) the interval is held; resume() polls at once if started. */
+  setPaused(paused: boolean): void;
+  /** Aborts a poll in flight and stops everything for good. */
+  close(): void;
+}
+
+// Polls refused for authentication slow down, doubling up to this, so a logged-out tab does not
+// knock on the server every interval forever.
+const AUTH_BACKOFF_CAP = 5 * 60_000;
+
+export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
+  let etag: string | null = null;
+  let running: Promise<number> | undefined;
+  let queued: Promise<number> | undefined;
+  let controller: AbortController | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let active = false;
+  let paused = false;
+  let closed = false;
+  let authFailures = 0;
+
+  function poll(): Promise<number> {
+    if (closed) return Promise.resolve(0);
+    if (!running) {
+      running = request().finally(() => (running = undefined));
+      return running;
+    }
+    return (queued ??= running.then(() => {
+      queued = undefined;
+      return poll();
+    }));
+  }
+
+  async function request(): Promise<number> {
+    const abort = (controller = new AbortController());
+    let timedOut = false;
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, config.timeout);
+    try {
+      const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
+      const token = await config.token();
+      if (token) headers.Authorization = `Bearer ${token}`;
+      if (etag) headers['If-None-Match'] = etag;
+      const response = await config.fetch(config.url, { headers, credentials: config.credentials, signal: abort.signal });
+      if (response.status === 304) return succeeded(0);
+      const body = await response.text();
+      if (!response.ok) return failed(httpError(response.status, body));
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return failed(
+          new TaskClientError('poll', `poll: HTTP ${response.status} answer is not JSON (${describeBody(response, body)})`, {
+            raw: body,
+            status: response.status,
+          }),
+        );
+      }
+      const items = Array.isArray(json) ? json : (json as { tasks?: unknown } | null)?.tasks;
+      if (!Array.isArray(items)) {
+        return failed(new TaskClientError('validation', 'poll: expected an array of tasks or { "tasks": [...] }', { raw: body }));
+      }
+      etag = response.headers.get('ETag');
+      return succeeded(on.items(items, body));
+    } catch (error) {
+      if (closed) return 0;
+      const why = timedOut ? `no answer within ${config.timeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
+      return failed(new TaskClientError('poll', `poll: ${why}`, { cause: error }));
+    } finally {
+      clearTimeout(timeout);
+      if (controller === abort) controller = undefined;
+    }
+  }
+
+  function succeeded(changes: number): number {
+    authFailures = 0;
+    return changes;
+  }
+
+  function failed(error: TaskClientError): number {
+    if (error.status === 401 || error.status === 403) authFailures++;
+    if (!closed) on.error(error);
+    return 0;
+  }
+
+  function tick(): void {
+    timer = undefined;
+    if (!active || paused) return;
+    poll().then(() => {
+      if (active && !paused && timer === undefined) timer = setTimeout(tick, nextDelay());
+    });
+  }
+
+  function nextDelay(): number {
+    if (!authFailures) return config.interval;
+    return Math.min(config.interval * 2 ** authFailures, Math.max(config.interval, AUTH_BACKOFF_CAP));
+  }
+
+  function hold(): void {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+
+  return {
+    poll,
+    start() {
+      if (active || closed) return;
+      active = true;
+      tick();
+    },
+    stop() {
+      active = false;
+      hold();
+    },
+    setPaused(next) {
+      if (next === paused) return;
+      paused = next;
+      hold();
+      if (!paused) tick();
+    },
+    close() {
+      closed = true;
+      active = false;
+      hold();
+      controller?.abort();
+    },
+  };
+}
+
+function httpError(status: number, body: string): TaskClientError {
+  const why =
+    status === 401 || status === 403 ? 'authentication failed; check the token or the session' : 'the server answered with an error';
+  return new TaskClientError('poll', `poll: HTTP ${status}: ${why}`, { raw: body, status });
+}
+
+function describeBody(response: Response, body: string): string {
+  const type = response.headers.get('Content-Type');
+  return `${type ?? 'no content type'}, ${body.length} characters`;
+}

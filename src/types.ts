@@ -1,0 +1,36 @@
+import type { Task } from './schema';
+import type { TaskClientError } from './errors';
+
+/**
+ * - `idle`: a `lazy` client before its first subscriber.
+ * - `connecting`: the socket is not open and polling is off or not started yet.
+ * - `live`: the socket is open; events arrive as they happen.
+ * - `polling`: the socket is down; the poll endpoint is read every `pollInterval`.
+ * - `closed`: after `close()` (or a fatal close with polling off). Final.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'live' | 'polling' | 'closed';
+
+export type TaskEventType = 'task.update' | 'task.create' | 'task.delete';
+
+/** One applied change to the task view. `task` is the merged task as now stored (for a delete: as it was). */
+export interface TaskEvent {
+  type: TaskEventType;
+  task: Task;
+  source: 'ws' | 'poll';
+}
+
+export interface TaskClient {
+  /** Calls `callback` once per applied change. Returns the unsubscribe function. */
+  subscribe(callback: (event: TaskEvent) => void): () => void;
+  on(event: 'state', listener: (state: ConnectionState) => void): () => void;
+  on(event: 'error', listener: (error: TaskClientError) => void): () => void;
+  readonly state: ConnectionState;
+  /** The merged current view, by `task_id`. Task objects are replaced, never mutated, on change. */
+  readonly tasks: ReadonlyMap<string, Task>;
+  /** Grows by one on every applied change: a cheap snapshot key (React's `useSyncExternalStore`). */
+  readonly version: number;
+  /** Polls now (at most one poll is in flight; a request during one runs once it ends). */
+  refresh(): Promise<void>;
+  /** Stops everything: socket, timers, fetches, callbacks. Idempotent. */
+  close(): void;
+}
