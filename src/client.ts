@@ -28,9 +28,10 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let staleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastFrameAt = 0;
   let unwatchPage: (() => void) | undefined;
+  let lastToken: string | undefined;
 
   const report = (error: TaskClientError): void => {
-    errorListeners.emit(error, () => {
+    errorListeners.emit(redact(error, lastToken), () => {
       // An error listener that throws has nowhere left to report to; the others have run.
     });
   };
@@ -53,7 +54,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   const readToken = async (): Promise<string | undefined> => {
     try {
       const token = typeof config.token === 'function' ? await config.token() : config.token;
-      return token || undefined;
+      return (lastToken = token || undefined);
     } catch (error) {
       // The message is ours alone: whatever the token function threw may quote the token.
       report(new TaskClientError('auth', 'token: the token function failed; going on without a token'));
@@ -219,4 +220,11 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   if (!config.lazy) start();
   return client;
+}
+
+// A server may echo the token back (an error page quoting the request); it must not reach logs.
+function redact(error: TaskClientError, token: string | undefined): TaskClientError {
+  if (!token || !(error.message.includes(token) || error.raw?.includes(token))) return error;
+  const hide = (text: string) => text.split(token).join('[token]');
+  return new TaskClientError(error.kind, hide(error.message), { raw: error.raw && hide(error.raw), status: error.status });
 }

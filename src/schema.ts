@@ -39,7 +39,7 @@ export const TaskRefSchema = z.looseObject({ task_id: nonEmpty }, { error: 'obje
 
 /** The outer shape of every frame, checked before the task so that an unknown `type` is told apart. */
 export const FrameEnvelopeSchema = z.looseObject(
-  { type: z.string({ error: 'string' }), task: z.unknown() },
+  { type: z.string({ error: 'string' }), task: z.optional(z.unknown()) },
   { error: 'object' },
 );
 

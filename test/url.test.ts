@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { resolveEndpoints } from '../src/url';
+
+const httpPage = { href: 'http://app.example.com/dash/index.html', protocol: 'http:' };
+const httpsPage = { href: 'https://app.example.com:8443/dash/', protocol: 'https:' };
+
+describe('socket and poll URLs', () => {
+  it.each([
+    ['default mount on an http page', {}, httpPage, 'ws://app.example.com/flowrra/ws', 'http://app.example.com/flowrra/api/results'],
+    ['default mount on an https page keeps the port', {}, httpsPage, 'wss://app.example.com:8443/flowrra/ws', 'https://app.example.com:8443/flowrra/api/results'],
+    ['a path mount', { url: '/tasks/flowrra' }, httpPage, 'ws://app.example.com/tasks/flowrra/ws', 'http://app.example.com/tasks/flowrra/api/results'],
+    ['trailing slashes collapse to one', { url: '/flowrra///' }, httpPage, 'ws://app.example.com/flowrra/ws', 'http://app.example.com/flowrra/api/results'],
+    ['a relative mount resolves against the page', { url: 'flowrra' }, httpPage, 'ws://app.example.com/dash/flowrra/ws', 'http://app.example.com/dash/flowrra/api/results'],
+    ['an absolute http mount with a port', { url: 'http://10.0.0.5:8000/flowrra' }, undefined, 'ws://10.0.0.5:8000/flowrra/ws', 'http://10.0.0.5:8000/flowrra/api/results'],
+    ['an absolute https mount', { url: 'https://host:8443/flowrra/' }, undefined, 'wss://host:8443/flowrra/ws', 'https://host:8443/flowrra/api/results'],
+    ['IPv6 host and port', { url: 'http://[::1]:8000/flowrra' }, undefined, 'ws://[::1]:8000/flowrra/ws', 'http://[::1]:8000/flowrra/api/results'],
+    ['a query string is kept, a hash dropped', { url: 'https://h/flowrra?tenant=7#top' }, undefined, 'wss://h/flowrra/ws?tenant=7', 'https://h/flowrra/api/results?tenant=7'],
+    ['wsUrl given as ws: is used as is', { url: 'http://h/flowrra', wsUrl: 'ws://other:9000/socket' }, undefined, 'ws://other:9000/socket', 'http://h/flowrra/api/results'],
+    ['wsUrl given as https: is converted', { url: 'https://h/flowrra', wsUrl: 'https://push.h/live' }, undefined, 'wss://push.h/live', 'https://h/flowrra/api/results'],
+    ['wsUrl given as a path resolves against the page', { wsUrl: '/live/ws' }, httpsPage, 'wss://app.example.com:8443/live/ws', 'https://app.example.com:8443/flowrra/api/results'],
+    ['pollUrl override as a path', { pollUrl: '/api/flowrra-results?limit=500' }, httpPage, 'ws://app.example.com/flowrra/ws', 'http://app.example.com/api/flowrra-results?limit=500'],
+    ['pollUrl false turns polling off', { pollUrl: false as const }, httpPage, 'ws://app.example.com/flowrra/ws', false],
+    ['an absolute mount wins over the page', { url: 'http://api.example.com/flowrra' }, httpPage, 'ws://api.example.com/flowrra/ws', 'http://api.example.com/flowrra/api/results'],
+    ['wss on an http page is allowed', { wsUrl: 'wss://secure.example.com/ws' }, httpPage, 'wss://secure.example.com/ws', 'http://app.example.com/flowrra/api/results'],
+  ])('%s', (_name, options, page, wsUrl, pollUrl) => {
+    expect(resolveEndpoints(options, page)).toEqual({ wsUrl, pollUrl });
+  });
+
+  it.each([
+    ['ws: given on an https page', { wsUrl: 'ws://app.example.com/flowrra/ws' }, httpsPage, /insecure ws: socket on an https: page/],
+    ['ws: derived from an absolute http: url on an https page', { url: 'http://api.example.com/flowrra' }, httpsPage, /insecure ws:/],
+    ['a relative url in Node', { url: '/flowrra' }, undefined, /relative and there is no page location.*absolute URL/],
+    ['the default url in Node', {}, undefined, /absolute URL/],
+    ['a relative wsUrl in Node', { url: 'http://h/flowrra', wsUrl: '/ws' }, undefined, /wsUrl: "\/ws" is relative/],
+    ['a non-http url', { url: 'ftp://h/flowrra' }, undefined, /url: expected an http: or https: URL/],
+    ['a wsUrl of another scheme', { url: 'http://h/f', wsUrl: 'mailto:x@y' }, undefined, /wsUrl: expected a ws:/],
+    ['an empty url', { url: '' }, httpPage, /url: expected a URL string/],
+    ['an unparsable url', { url: 'http://[bad' }, undefined, /not a valid URL/],
+  ])('rejects %s with a config error', (_name, options, page, message) => {
+    expect(() => resolveEndpoints(options, page)).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringMatching(message) }));
+  });
+});
