@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+
+const dist = join(__dirname, '..', 'dist');
+const BROWSER_GLOBALS = ['window', 'document', 'location', 'WebSocket', 'fetch', 'navigator'];
+
+// Every browser global becomes a getter that records the access, so "touched" is observable.
+const TRAP = `
+globalThis.__touched = [];
+for (const name of ${JSON.stringify(BROWSER_GLOBALS)}) {
+  Object.defineProperty(globalThis, name, { configurable: true, get() { globalThis.__touched.push(name); return undefined; } });
+}`;
+
+describe('importing the SDK (Node, server rendering)', () => {
+  it('is built (npm test builds first)', () => {
+    expect(existsSync(join(dist, 'index.js'))).toBe(true);
+  });
+
+  it.each([
+    ['the ESM build', `${TRAP}; const m = await import(${JSON.stringify(join(dist, 'index.js'))});`],
+    ['the CJS build', `${TRAP}; const m = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(join(dist, 'index.cjs'))});`],
+  ])('%s touches no browser global until a client is created', (_name, load) => {
+    const script = `${load}
+      const before = [...globalThis.__touched];
+      try { m.createTaskClient({ url: 'http://127.0.0.1:1/flowrra', lazy: true }); } catch (e) { console.error(e.message); }
+      console.log(JSON.stringify({ before, exported: typeof m.createTaskClient, after: globalThis.__touched.length }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim().split('\n').pop()!);
+    expect(out.exported).toBe('function');
+    expect(out.before).toEqual([]);
+    expect(out.after).toBeGreaterThan(0); // creating a client does look: the trap works
+  });
+
+  it('the script-tag bundle defines only FlowrraClient and touches nothing else at load', () => {
+    const touched: string[] = [];
+    const sandbox: Record<string, unknown> = {};
+    for (const name of BROWSER_GLOBALS) {
+      Object.defineProperty(sandbox, name, { get: () => void touched.push(name), enumerable: false });
+    }
+    runInNewContext(readFileSync(join(dist, 'flowrra-client.min.js'), 'utf8'), sandbox);
+    expect(touched).toEqual([]);
+    const global = sandbox.FlowrraClient as Record<string, unknown>;
+    expect(typeof global.createTaskClient).toBe('function');
+    expect(typeof global.TaskSchema).toBe('object');
+    expect(Object.keys(sandbox).filter((key) => key !== '__zod_globalConfig')).toEqual(['FlowrraClient']);
+  });
+});
