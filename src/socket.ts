@@ -119,8 +119,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
  * exception. A permanent no-op listener keeps that error where it belongs.
  */
 function guarded(Base: WebSocketLike): WebSocketLike {
+  // CLOSING, which reconnecting-websocket checks, is inherited: a browser's is read-only.
   return class extends (Base as unknown as { new (url: string, protocols?: string | string[]): WebSocket }) {
-    static readonly CLOSING = 2;
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('error', () => {});

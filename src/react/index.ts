@@ -17,7 +17,8 @@
  *
  * or let a component own it with {@link useTaskClient}. Do not call `createTaskClient` in a render
  * body or in `useMemo`: React may render twice (StrictMode, discarded concurrent renders) and every
- * extra client would keep its own socket open.
+ * extra client would keep its own socket open. With server rendering, a module-level client needs
+ * an absolute `url` (a path cannot be resolved without a page); `useTaskClient` needs none.
  *
  * Server rendering and hydration: every hook reads a fixed snapshot there (no tasks, `undefined`,
  * `'connecting'`), never the client, because the server's client and the browser's client cannot
