@@ -1,5 +1,5 @@
 import { RECONNECT_DEFAULTS, type ReconnectConfig } from './backoff';
-import { TaskClientError } from './errors';
+import { configError } from './errors';
 import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
 import { pageLocation } from './page';
 import { resolveEndpoints } from './url';
@@ -30,17 +30,11 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'minDelay' || key === 'maxRetries' ? 0 : 1);
   }
   const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
-  if (typeof WebSocketImpl !== 'function') {
-    throw new TaskClientError('config', 'WebSocket: no WebSocket implementation here; pass one, e.g. `WebSocket` from the "ws" package in Node');
-  }
+  if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: WebSocket from the "ws" package)', WebSocketImpl);
   const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
-  if (pollUrl && typeof fetchImpl !== 'function') {
-    throw new TaskClientError('config', 'fetch: no fetch implementation here; pass one, or set pollUrl: false');
-  }
+  if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;
-  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
-    throw new TaskClientError('config', `token: expected a string or a function, got ${typeof token}`);
-  }
+  if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', typeof token);
   return {
     wsUrl,
     pollUrl,
@@ -60,8 +54,6 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
 }
 
 function checkNumber(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new TaskClientError('config', `${name}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
-  }
+  if (typeof value !== 'number' || !(value >= min)) throw configError(name, `a number >= ${min}`, value);
   return value;
 }

@@ -39,26 +39,26 @@ export class TaskClientError extends Error {
 }
 
 function cut(raw: unknown): string {
-  let text: string;
-  if (typeof raw === 'string') text = raw;
-  else {
-    try {
-      text = JSON.stringify(raw) ?? String(raw);
-    } catch {
-      text = String(raw);
-    }
+  return (typeof raw === 'string' ? raw : toText(raw)).slice(0, RAW_LIMIT);
+}
+
+function toText(value: unknown): string {
+  if (typeof value === 'number') return String(value); // JSON would write NaN as null
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
-  return text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) : text;
 }
 
 /** A short, safe rendering of a bad value for an error message. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
+  const text = toText(value);
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
+}
+
+/** The `config` error for an option: `pollInterval: expected a number >= 1, got -5`. */
+export function configError(option: string, expected: string, got: unknown): TaskClientError {
+  return new TaskClientError('config', `${option}: expected ${expected}, got ${toText(got)}`);
 }

@@ -14,19 +14,15 @@ export interface PageEvents {
  */
 export function watchPage(on: PageEvents): () => void {
   if (typeof window === 'undefined' || typeof document === 'undefined' || !window.addEventListener) return () => {};
-  const onVisibility = () => on.hidden(document.visibilityState === 'hidden');
-  const onOnline = () => on.online();
-  const onPageHide = () => on.leave();
-  const onPageShow = (event: PageTransitionEvent) => event.persisted && on.restore();
-  document.addEventListener('visibilitychange', onVisibility);
-  window.addEventListener('online', onOnline);
-  window.addEventListener('pagehide', onPageHide);
-  window.addEventListener('pageshow', onPageShow);
+  const bindings: [EventTarget, string, (event: Event) => void][] = [
+    [document, 'visibilitychange', () => on.hidden(pageIsHidden())],
+    [window, 'online', () => on.online()],
+    [window, 'pagehide', () => on.leave()],
+    [window, 'pageshow', (event) => (event as PageTransitionEvent).persisted && on.restore()],
+  ];
+  for (const [target, type, listener] of bindings) target.addEventListener(type, listener);
   return () => {
-    document.removeEventListener('visibilitychange', onVisibility);
-    window.removeEventListener('online', onOnline);
-    window.removeEventListener('pagehide', onPageHide);
-    window.removeEventListener('pageshow', onPageShow);
+    for (const [target, type, listener] of bindings) target.removeEventListener(type, listener);
   };
 }
 

@@ -76,12 +76,8 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
       try {
         json = JSON.parse(body);
       } catch {
-        return failed(
-          new TaskClientError('poll', `poll: HTTP ${response.status} answer is not JSON (${describeBody(response, body)})`, {
-            raw: body,
-            status: response.status,
-          }),
-        );
+        const type = response.headers.get('Content-Type');
+        return failed(new TaskClientError('poll', `poll: HTTP ${response.status} answer is not JSON (${type})`, { raw: body, status: response.status }));
       }
       const items = Array.isArray(json) ? json : (json as { tasks?: unknown } | null)?.tasks;
       if (!Array.isArray(items)) {
@@ -158,9 +154,4 @@ function httpError(status: number, body: string): TaskClientError {
   const why =
     status === 401 || status === 403 ? 'authentication failed; check the token or the session' : 'the server answered with an error';
   return new TaskClientError('poll', `poll: HTTP ${status}: ${why}`, { raw: body, status });
-}
-
-function describeBody(response: Response, body: string): string {
-  const type = response.headers.get('Content-Type');
-  return `${type ?? 'no content type'}, ${body.length} characters`;
 }

@@ -8,40 +8,45 @@ export type TaskStatus = KnownTaskStatus | (string & {});
 
 export const TASK_EVENT_TYPES = ['task.update', 'task.create', 'task.delete'] as const;
 
-// The `error` texts complete "expected …" in TaskClientError messages (see ./issues). Checks are
-// plain refinements: zod/mini's int, minLength, regex and record each add half a kilobyte or more.
-const check = <T>(type: z.ZodMiniType<T>, test: (value: T) => boolean, expected: string) =>
-  type.check(z.refine(test, { error: expected }));
-const nonEmpty = check(z.string({ error: 'non-empty string' }), (s) => s.length > 0, 'non-empty string');
-const stringOrNull = z.optional(z.nullable(z.string({ error: 'string or null' })));
+/*
+ * Each field is a zod/mini `custom` check with its own test, not `z.string()`, `z.int()`,
+ * `z.nullable()` and friends: every zod class pulled in costs 200 to 600 bytes gzipped, and this
+ * keeps the whole script-tag bundle under 12 KiB. The `expected` text completes the error
+ * message: `task.retries: expected integer >= 0, got "2"` (see ./issues).
+ */
+const is = <T>(test: (value: unknown) => boolean, expected: string) => z.custom<T>(test, { error: expected });
+const maybe = <T>(test: (value: unknown) => boolean, expected: string) => z.optional(is<T>(test, expected));
+
+const string = (value: unknown): value is string => typeof value === 'string';
+const nonEmpty = is<string>((value) => string(value) && value.length > 0, 'non-empty string');
+const stringOrNull = maybe<string | null>((value) => value === null || string(value), 'string or null');
 // Flowrra writes naive local times (`2026-11-25T17:33:43.170442`); a zone suffix is tolerated.
-const isoTime = 'ISO-8601 timestamp or null';
 const ISO_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
-const timestamp = z.optional(z.nullable(check(z.string({ error: isoTime }), (s) => ISO_PREFIX.test(s), isoTime)));
+const timestamp = maybe<string | null>((value) => value === null || (string(value) && ISO_PREFIX.test(value)), 'ISO-8601 timestamp or null');
 
 /** Flowrra's `TaskResult.to_dict`. Only `task_id` and `status` are required; unknown keys are kept. */
-export const TaskSchema = z.looseObject({
-  task_id: nonEmpty,
-  status: nonEmpty,
-  task_name: stringOrNull,
-  result: z.optional(z.unknown()),
-  error: stringOrNull,
-  submitted_at: timestamp,
-  started_at: timestamp,
-  finished_at: timestamp,
-  retries: z.optional(check(z.number({ error: 'integer' }), (n) => Number.isInteger(n) && n >= 0, 'integer >= 0')),
-  args: z.optional(z.array(z.unknown(), { error: 'array' })),
-  kwargs: z.optional(z.looseObject({}, { error: 'object' })),
-}, { error: 'object' });
+export const TaskSchema = z.looseObject(
+  {
+    task_id: nonEmpty,
+    status: nonEmpty as z.ZodMiniCustom<TaskStatus, TaskStatus>,
+    task_name: stringOrNull,
+    result: z.optional(z.unknown()),
+    error: stringOrNull,
+    submitted_at: timestamp,
+    started_at: timestamp,
+    finished_at: timestamp,
+    retries: maybe<number>((value) => Number.isInteger(value) && (value as number) >= 0, 'integer >= 0'),
+    args: maybe<unknown[]>(Array.isArray, 'array'),
+    kwargs: maybe<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'object'),
+  },
+  { error: 'object' },
+);
 
 /** A `task.delete` names the task and nothing more is required. */
 export const TaskRefSchema = z.looseObject({ task_id: nonEmpty }, { error: 'object' });
 
 /** The outer shape of every frame, checked before the task so that an unknown `type` is told apart. */
-export const FrameEnvelopeSchema = z.looseObject(
-  { type: z.string({ error: 'string' }), task: z.optional(z.unknown()) },
-  { error: 'object' },
-);
+export const FrameEnvelopeSchema = z.looseObject({ type: is<string>(string, 'string'), task: z.optional(z.unknown()) }, { error: 'object' });
 
 /** A task as Flowrra reports it. Unknown keys are kept, so a newer server's fields reach the page. */
 export interface Task {

@@ -1,4 +1,4 @@
-import { TaskClientError } from './errors';
+import { configError } from './errors';
 
 /** What URL resolution needs of the page: `location`, when there is one. */
 export interface PageLocation {
@@ -22,20 +22,13 @@ export function resolveEndpoints(
   page: PageLocation | undefined,
 ): Endpoints {
   const mount = toUrl(options.url ?? DEFAULT_MOUNT, 'url', page);
-  if (mount.protocol !== 'http:' && mount.protocol !== 'https:') {
-    throw new TaskClientError('config', `url: expected an http: or https: URL, got ${JSON.stringify(options.url)}`);
-  }
+  if (!/^https?:$/.test(mount.protocol)) throw configError('url', 'an http: or https: URL', options.url);
   mount.hash = '';
   const ws = options.wsUrl === undefined ? below(mount, 'ws') : toUrl(options.wsUrl, 'wsUrl', page);
   ws.protocol = ws.protocol.replace(/^http/, 'ws');
-  if (ws.protocol !== 'ws:' && ws.protocol !== 'wss:') {
-    throw new TaskClientError('config', `wsUrl: expected a ws:, wss:, http: or https: URL, got ${JSON.stringify(options.wsUrl)}`);
-  }
+  if (!/^wss?:$/.test(ws.protocol)) throw configError('wsUrl', 'a ws:, wss:, http: or https: URL', options.wsUrl);
   if (page?.protocol === 'https:' && ws.protocol === 'ws:') {
-    throw new TaskClientError(
-      'config',
-      `wsUrl: ${ws.href} is an insecure ws: socket on an https: page, which the browser blocks; use wss:`,
-    );
+    throw configError('wsUrl', 'wss: on an https: page (the browser blocks an insecure ws: socket there)', ws.href);
   }
   let pollUrl: string | false = false;
   if (options.pollUrl !== false) {
@@ -52,19 +45,14 @@ function below(mount: URL, segment: string): URL {
 }
 
 function toUrl(value: string, option: string, page: PageLocation | undefined): URL {
-  if (typeof value !== 'string' || value === '') {
-    throw new TaskClientError('config', `${option}: expected a URL string, got ${JSON.stringify(value)}`);
-  }
-  const absolute = /^[a-z][a-z\d+.-]*:/i.test(value);
-  if (!absolute && !page) {
-    throw new TaskClientError(
-      'config',
-      `${option}: ${JSON.stringify(value)} is relative and there is no page location (Node or server rendering); pass an absolute URL such as "http://127.0.0.1:8000/flowrra"`,
-    );
+  if (typeof value !== 'string' || value === '') throw configError(option, 'a URL string', value);
+  if (!page && !/^[a-z][a-z\d+.-]*:/i.test(value)) {
+    // Node and server rendering have no page to resolve a path against.
+    throw configError(option, 'an absolute URL such as "http://127.0.0.1:8000/flowrra" where there is no page location', value);
   }
   try {
     return new URL(value, page?.href);
   } catch {
-    throw new TaskClientError('config', `${option}: ${JSON.stringify(value)} is not a valid URL`);
+    throw configError(option, 'a valid URL', value);
   }
 }

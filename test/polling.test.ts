@@ -107,7 +107,7 @@ describe('polling while the socket is down', () => {
     await settle();
     expect(events).toHaveLength(1);
     expect(errors.map((e) => e.message)).toEqual([
-      'results[1].retries: expected integer, got "two"',
+      'results[1].retries: expected integer >= 0, got "two"',
       'results[2].task_id: expected non-empty string, got nothing',
     ]);
     client.close();

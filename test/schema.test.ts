@@ -62,7 +62,7 @@ describe('malformed frames', () => {
     ['an empty task_id', withTask({ task_id: '' }), 'validation', /task.task_id: expected non-empty string, got ""/],
     ['a numeric task_id', withTask({ task_id: 42 }), 'validation', /task.task_id: expected non-empty string, got 42/],
     ['a missing status', without('status'), 'validation', /task.status: expected non-empty string, got nothing/],
-    ['retries as a string', withTask({ retries: '2' }), 'validation', /task.retries: expected integer, got "2"/],
+    ['retries as a string', withTask({ retries: '2' }), 'validation', /task.retries: expected integer >= 0, got "2"/],
     ['fractional retries', withTask({ retries: 1.5 }), 'validation', /task.retries: expected integer >= 0, got 1.5/],
     ['negative retries', withTask({ retries: -1 }), 'validation', /task.retries: expected integer >= 0, got -1/],
     ['args as an object', withTask({ args: { a: 1 } }), 'validation', /task.args: expected array/],
@@ -80,7 +80,7 @@ describe('malformed frames', () => {
 
   it('names every wrong field in one message', () => {
     const error = parseFrame(withTask({ retries: '2', args: 'x' }), MAX) as TaskClientError;
-    expect(error.message).toContain('task.retries: expected integer, got "2"');
+    expect(error.message).toContain('task.retries: expected integer >= 0, got "2"');
     expect(error.message).toContain('task.args: expected array, got "x"');
   });
 

@@ -27,15 +27,15 @@ describe('socket and poll URLs', () => {
   });
 
   it.each([
-    ['ws: given on an https page', { wsUrl: 'ws://app.example.com/flowrra/ws' }, httpsPage, /insecure ws: socket on an https: page/],
-    ['ws: derived from an absolute http: url on an https page', { url: 'http://api.example.com/flowrra' }, httpsPage, /insecure ws:/],
-    ['a relative url in Node', { url: '/flowrra' }, undefined, /relative and there is no page location.*absolute URL/],
+    ['ws: given on an https page', { wsUrl: 'ws://app.example.com/flowrra/ws' }, httpsPage, /wsUrl: expected wss: on an https: page.*got "ws:\/\/app.example.com\/flowrra\/ws"/],
+    ['ws: derived from an absolute http: url on an https page', { url: 'http://api.example.com/flowrra' }, httpsPage, /expected wss: on an https: page/],
+    ['a relative url in Node', { url: '/flowrra' }, undefined, /url: expected an absolute URL .* where there is no page location, got "\/flowrra"/],
     ['the default url in Node', {}, undefined, /absolute URL/],
-    ['a relative wsUrl in Node', { url: 'http://h/flowrra', wsUrl: '/ws' }, undefined, /wsUrl: "\/ws" is relative/],
+    ['a relative wsUrl in Node', { url: 'http://h/flowrra', wsUrl: '/ws' }, undefined, /wsUrl: expected an absolute URL.*got "\/ws"/],
     ['a non-http url', { url: 'ftp://h/flowrra' }, undefined, /url: expected an http: or https: URL/],
     ['a wsUrl of another scheme', { url: 'http://h/f', wsUrl: 'mailto:x@y' }, undefined, /wsUrl: expected a ws:/],
-    ['an empty url', { url: '' }, httpPage, /url: expected a URL string/],
-    ['an unparsable url', { url: 'http://[bad' }, undefined, /not a valid URL/],
+    ['an empty url', { url: '' }, httpPage, /url: expected a URL string, got ""/],
+    ['an unparsable url', { url: 'http://[bad' }, undefined, /url: expected a valid URL, got "http:\/\/\[bad"/],
   ])('rejects %s with a config error', (_name, options, page, message) => {
     expect(() => resolveEndpoints(options, page)).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringMatching(message) }));
   });
