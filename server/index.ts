@@ -12,6 +12,7 @@ import { ResultsStore } from './store';
 import type { PartialTaskEvent, ReferenceServer, ReferenceServerOptions, TaskEvent } from './types';
 
 export type {
+  FlowrraControls,
   PartialTaskEvent,
   ReferenceServer,
   ReferenceServerOptions,

@@ -77,7 +77,26 @@ export interface ReferenceServerOptions {
   resultsLimit?: number;
 }
 
-export interface ReferenceServer {
+/**
+ * The fault switches and counters that the reference server and the msw kit
+ * (`flowrra-client/testing`) share, so a test can move from one to the other.
+ */
+export interface FlowrraControls<T> {
+  /** While on, new sockets are refused (the server answers upgrades 503), so clients must poll. */
+  refuseUpgrades(on: boolean): void;
+  /** While set, the results endpoint answers with this HTTP status. */
+  failPolls(status: number | null): void;
+  /** Every stored result, most recently changed first: the results endpoint's body. */
+  results(): T[];
+  /** Sockets open now. */
+  connections(): number;
+  /** Socket connection attempts so far, refused ones included. */
+  upgrades(): number;
+  /** Results requests so far, 304 and failed ones included. */
+  polls(): number;
+}
+
+export interface ReferenceServer extends FlowrraControls<Task> {
   /** The Flowrra mount, e.g. `http://127.0.0.1:54321/flowrra`. */
   readonly url: string;
   readonly origin: string;
@@ -90,17 +109,6 @@ export interface ReferenceServer {
   sendRaw(data: string | Buffer): void;
   /** No code: every socket is terminated (peers see 1006). With a code: a close frame with it. */
   dropConnections(code?: number): void;
-  /** While on, upgrades are answered 503. */
-  refuseUpgrades(on: boolean): void;
-  /** While set, `/api/results` is answered with this status. */
-  failPolls(status: number | null): void;
-  /** Every stored result, most recently changed first. */
-  results(): Task[];
-  connections(): number;
-  /** Upgrade requests received on the socket path, refused ones included. */
-  upgrades(): number;
-  /** `GET /api/results` requests received, failed ones included. */
-  polls(): number;
   /** Closes sockets with 1001, stops timers and the listener. Idempotent. */
   stop(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 export { createTaskClient } from './client';
 export { TaskClientError, type TaskClientErrorKind } from './errors';
 export { FATAL_CLOSE_CODES } from './socket';
-export { compareProgress } from './order';
+export { compareProgress, latestTimestamp } from './order';
 export {
   TaskSchema,
   TaskRefSchema,

@@ -28,8 +28,8 @@ export function isFinished(task: Task): boolean {
   return phase(task) === FINISHED;
 }
 
-// Naive ISO-8601 strings of one server sort as text; null and missing sort first.
-function latest(task: Task): string {
+/** The latest of a task's timestamps, `''` when it has none. Naive ISO-8601 strings of one server sort as text. */
+export function latestTimestamp(task: Task): string {
   let max = task.submitted_at || '';
   if (task.started_at && task.started_at > max) max = task.started_at;
   if (task.finished_at && task.finished_at > max) max = task.finished_at;
@@ -40,7 +40,7 @@ function latest(task: Task): string {
 export function compareProgress(a: Task, b: Task): number {
   const byStep = (a.retries ?? 0) - (b.retries ?? 0) || phase(a) - phase(b);
   if (byStep) return byStep;
-  const ta = latest(a);
-  const tb = latest(b);
+  const ta = latestTimestamp(a);
+  const tb = latestTimestamp(b);
   return ta < tb ? -1 : ta > tb ? 1 : 0;
 }

@@ -35,6 +35,7 @@ import { createClock } from '../server/clock';
 import { completeTask, formatFrame } from '../server/format';
 import { pyDumps } from '../server/pyjson';
 import { ResultsStore } from '../server/store';
+import type { FlowrraControls } from '../server/types';
 
 /** A task to send: anything but `task_id` may be left out and gets Flowrra's default (null, 0, [], {}). */
 export type TaskInput = Partial<Task> & { task_id: string };
@@ -49,7 +50,8 @@ export interface FlowrraMockOptions {
   tasks?: TaskInput[];
 }
 
-export interface FlowrraMock {
+/** `refuseUpgrades` closes new sockets (1006) before they open; `failPolls` answers `{"detail": ...}`. */
+export interface FlowrraMock extends FlowrraControls<Task> {
   /** The resolved mount, to pass as the client's `url`. */
   readonly url: string;
   /** Give these to `setupServer` / `setupWorker` (or `server.use`). */
@@ -81,18 +83,6 @@ export interface FlowrraMock {
    * unless {@link FlowrraMock.refuseUpgrades} is on.
    */
   dropConnections(code?: number, reason?: string): number;
-  /** While on, new sockets are closed (1006) before they open, as an endpoint that is down. */
-  refuseUpgrades(on: boolean): void;
-  /** While set, the results endpoint answers with this HTTP status and `{"detail": ...}`. */
-  failPolls(status: number | null): void;
-  /** Every stored result, most recently changed first: the results endpoint's body. */
-  results(): Task[];
-  /** Sockets open now. */
-  connections(): number;
-  /** Socket connection attempts so far, refused ones included. */
-  upgrades(): number;
-  /** Results requests so far, 304 and failed ones included. */
-  polls(): number;
   /** Resolves once a socket is open (at once if one is). */
   connected(): Promise<void>;
   /** Drops the sockets and forgets the tasks, counters and failure switches (call in `afterEach`). */

@@ -26,7 +26,7 @@
  * data replaces it right after hydration. Nothing subscribes on the server, so no socket is opened.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { createTaskClient } from '../index';
+import { createTaskClient, latestTimestamp } from '../index';
 import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
 
 const EMPTY: readonly Task[] = Object.freeze([]);
@@ -52,19 +52,12 @@ export function tasksNewestFirst(client: TaskClient): readonly Task[] {
   const version = client.version;
   const hit = sorted.get(client);
   if (hit && hit.version === version) return hit.tasks;
-  const keyed = Array.from(client.tasks.values(), (task) => ({ task, key: latestStamp(task) })).reverse();
+  const keyed = Array.from(client.tasks.values(), (task) => ({ task, key: latestTimestamp(task) })).reverse();
   // Array#sort is stable, so equal keys keep the reversed first-seen order.
   keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
   const tasks = Object.freeze(keyed.map((entry) => entry.task));
   sorted.set(client, { version, tasks });
   return tasks;
-}
-
-function latestStamp(task: Task): string {
-  let max = task.submitted_at || '';
-  if (task.started_at && task.started_at > max) max = task.started_at;
-  if (task.finished_at && task.finished_at > max) max = task.finished_at;
-  return max;
 }
 
 function useTaskEvents(client: TaskClient): (onChange: () => void) => () => void {
