@@ -5,7 +5,7 @@
 
   var MAX_ROWS = 50;
   var MAX_ERRORS = 20;
-  var FIELDS = ['status', 'task_name', 'retries', 'started_at', 'duration', 'source', 'task_id'];
+  var FIELDS = ['status', 'task_name', 'retries', 'started_at', 'duration', 'source', 'task_id', 'error'];
 
   var tbody = document.querySelector('#tasks tbody');
   var empty = document.getElementById('empty');
@@ -15,7 +15,8 @@
   var rows = new Map(); // task_id -> <tr>
 
   // A server started with --token needs it on the page too: open the page with ?token=SECRET.
-  var token = new URLSearchParams(location.search).get('token') || undefined;
+  var params = new URLSearchParams(location.search);
+  var token = params.get('token') || undefined;
 
   function logError(text) {
     var item = document.createElement('li');
@@ -55,7 +56,9 @@
       case 'task_id':
         return task.task_id.slice(0, 8);
       case 'task_name':
-        return task.task_name === null ? '(unnamed)' : String(task.task_name);
+        return task.task_name == null ? '(unnamed)' : String(task.task_name);
+      case 'error':
+        return task.error == null ? '' : String(task.error);
       default:
         return String(task[field]);
     }
@@ -114,7 +117,13 @@
     empty.hidden = tbody.children.length > 0;
   }
 
-  var client = FlowrraClient.createTaskClient({ url: '/flowrra', pollInterval: 3000, token: token });
+  // ?poll= and ?retry= (ms) shorten the polling interval and the reconnect waits, to try the fallback.
+  var client = FlowrraClient.createTaskClient({
+    url: '/flowrra',
+    pollInterval: Number(params.get('poll')) || 3000,
+    reconnect: { maxDelay: Number(params.get('retry')) || undefined },
+    token: token,
+  });
 
   client.subscribe(render);
   client.on('state', function (state) {
