@@ -28,10 +28,11 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let staleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastFrameAt = 0;
   let unwatchPage: (() => void) | undefined;
-  let lastToken: string | undefined;
+  // The tokens handed out lately: an error may quote the one an earlier, slower request carried.
+  const recentTokens = new Set<string>();
 
   const report = (error: TaskClientError): void => {
-    errorListeners.emit(redact(error, lastToken), () => {
+    errorListeners.emit(redact(error, recentTokens), () => {
       // An error listener that throws has nowhere left to report to; the others have run.
     });
   };
@@ -54,7 +55,11 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   const readToken = async (): Promise<string | undefined> => {
     try {
       const token = typeof config.token === 'function' ? await config.token() : config.token;
-      return (lastToken = token || undefined);
+      if (!token) return undefined;
+      recentTokens.delete(token);
+      recentTokens.add(token);
+      if (recentTokens.size > 16) recentTokens.delete(recentTokens.values().next().value as string);
+      return token;
     } catch (error) {
       // The message is ours alone: whatever the token function threw may quote the token.
       report(new TaskClientError('auth', 'token: the token function failed; going on without a token'));
@@ -108,16 +113,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   const watchStale = (): void => {
     if (!config.staleAfter || !poller) return;
-    staleTimer = setTimeout(async () => {
+    const timer = setTimeout(async () => {
       const silentFor = Date.now() - lastFrameAt;
       if (silentFor < config.staleAfter) return watchStale();
       lastFrameAt = Date.now();
       // A silent socket may be half-open; if the server has news the socket did not bring, it is.
       const missed = await poller.poll();
-      if (state !== 'live') return;
+      // Another socket may have opened (and started its own watch) while the poll was out.
+      if (state !== 'live' || staleTimer !== timer) return;
       if (missed > 0) socket?.restart();
       else watchStale();
     }, Math.max(0, config.staleAfter - (Date.now() - lastFrameAt)));
+    staleTimer = timer;
   };
   const stopStaleWatch = (): void => {
     clearTimeout(staleTimer);
@@ -223,8 +230,12 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 }
 
 // A server may echo the token back (an error page quoting the request); it must not reach logs.
-function redact(error: TaskClientError, token: string | undefined): TaskClientError {
-  if (!token || !(error.message.includes(token) || error.raw?.includes(token))) return error;
-  const hide = (text: string) => text.split(token).join('[token]');
-  return new TaskClientError(error.kind, hide(error.message), { raw: error.raw && hide(error.raw), status: error.status });
+function redact(error: TaskClientError, tokens: Iterable<string>): TaskClientError {
+  let { message, raw } = error;
+  for (const token of tokens) {
+    message = message.split(token).join('[token]');
+    raw = raw?.split(token).join('[token]');
+  }
+  if (message === error.message && raw === error.raw) return error;
+  return new TaskClientError(error.kind, message, { raw, status: error.status });
 }

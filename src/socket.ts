@@ -41,7 +41,7 @@ export interface SocketConfig {
  */
 export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle {
   const { reconnect } = config;
-  let attempts = 0; // consecutive attempts since the socket last stayed up `minUptime`
+  let attempts = 0; // attempts since the socket last stayed up `minUptime`, that connection counted as one
   let stopped = false;
   let pending: { timer: ReturnType<typeof setTimeout> | undefined; go: () => void } | undefined;
   let uptimeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,7 +80,9 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
 
   rws.addEventListener('open', () => {
     clearTimeout(uptimeTimer);
-    uptimeTimer = setTimeout(() => (attempts = 0), reconnect.minUptime);
+    // Back to the first step, not to zero: zero means "go at once", and clients dropped together
+    // by a server restart would all come back in the same instant.
+    uptimeTimer = setTimeout(() => (attempts = 1), reconnect.minUptime);
     on.open();
   });
   rws.addEventListener('message', (event) => on.message(event.data));

@@ -1,0 +1,94 @@
+import { describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { createTaskClient, type TaskClient, type WebSocketLike } from '../../src/index';
+import { RECONNECT_DEFAULTS } from '../../src/backoff';
+import { startReferenceServer, type ReferenceServer } from '../../server/index';
+import { atEnd } from './helpers/lifecycle';
+import { stormMarkdown, type Storm } from './helpers/figures';
+import { writeSection } from './helpers/results-file';
+import { trackUncaught } from './helpers/uncaught';
+import { LONG, pick } from './helpers/variant';
+import { peakInWindow } from './helpers/windows';
+
+const CLIENTS = pick(100, 500);
+const WINDOW_MS = 100;
+// A restarted server process is away for a while; 2 s is a quick restart.
+const DOWNTIME_MS = 2_000;
+
+/** CLIENTS clients on default options, live on a server of their own that can be restarted. */
+async function crowd() {
+  const attemptTimes: number[] = [];
+  // Every attempt constructs a socket; that is where reconnects are counted.
+  class Counted extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      attemptTimes.push(performance.now());
+    }
+  }
+  let server: ReferenceServer = await startReferenceServer({ port: 0 });
+  atEnd(() => server.stop());
+  const clients: TaskClient[] = Array.from({ length: CLIENTS }, () =>
+    createTaskClient({ url: server.url, WebSocket: Counted as unknown as WebSocketLike }),
+  );
+  atEnd(() => clients.forEach((client) => client.close()));
+  const allLive = () => expect(clients.filter((client) => client.state !== 'live')).toHaveLength(0);
+  await vi.waitFor(allLive, { timeout: 30_000, interval: 20 });
+
+  /** Stops the server, keeps it away `downtimeMs`, starts it on the same port; measures until all are live. */
+  const restart = async (downtimeMs: number): Promise<Storm> => {
+    const first = attemptTimes.length;
+    const began = performance.now();
+    const { port } = server;
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+    server = await startReferenceServer({ port });
+    const upAt = performance.now();
+    await vi.waitFor(allLive, { timeout: 60_000, interval: 10 });
+    const allLiveMs = performance.now() - began;
+    const times = attemptTimes.slice(first);
+    const reaching = times.filter((time) => time >= upAt);
+    return {
+      attempts: times.length,
+      reaching: reaching.length,
+      upgrades: server.upgrades(),
+      peakAll: peakInWindow(times, WINDOW_MS),
+      peakReaching: peakInWindow(reaching, WINDOW_MS),
+      allLiveMs,
+    };
+  };
+  return { restart };
+}
+
+describe('a reconnect storm: one server restart under many clients on default options', () => {
+  it(
+    `spreads the returning clients: under a fifth of ${CLIENTS} reach the restarted server in any ${WINDOW_MS} ms`,
+    async () => {
+      const escaped = trackUncaught();
+      // Two crowds, one per restart, both started together so that one wait makes both long-lived.
+      const instantCrowd = await crowd();
+      const slowCrowd = await crowd();
+      // Long-lived clients: past minUptime their attempt counts are back at the first step. The
+      // condition is elapsed uptime itself, so it is waited for as such.
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_DEFAULTS.minUptime + 200));
+
+      const instant = await instantCrowd.restart(0);
+      const slow = await slowCrowd.restart(DOWNTIME_MS);
+      console.info('[storm]', JSON.stringify({ clients: CLIENTS, instant, slow }));
+
+      expect(escaped).toEqual([]);
+      // Every client came back exactly once per restart, through the server's front door.
+      for (const storm of [instant, slow]) {
+        expect(storm.reaching).toBeGreaterThanOrEqual(CLIENTS);
+        expect(Math.abs(storm.upgrades - storm.reaching)).toBeLessThanOrEqual(CLIENTS * 0.02);
+      }
+      expect(slow.peakReaching).toBeLessThan(CLIENTS / 5);
+      // An instant rebind meets the first jittered wave head on. That wave is drawn below minDelay
+      // (500 ms), so an average 100 ms holds a fifth of the clients and the peak is above it; what
+      // must not happen is the whole crowd at once, as when the first reconnect did not wait.
+      expect(instant.peakReaching).toBeLessThan(CLIENTS / 2);
+
+      if (LONG) await writeSection('storm', stormMarkdown({ clients: CLIENTS, windowMs: WINDOW_MS, downtimeMs: DOWNTIME_MS }, instant, slow));
+    },
+    pick(90_000, 180_000),
+  );
+});
