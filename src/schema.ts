@@ -21,7 +21,7 @@ const string = (value: unknown): value is string => typeof value === 'string';
 const nonEmpty = is<string>((value) => string(value) && value.length > 0, 'non-empty string');
 const stringOrNull = maybe<string | null>((value) => value === null || string(value), 'string or null');
 // Flowrra writes naive local times (`2026-11-25T17:33:43.170442`); a zone suffix is tolerated.
-const ISO_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+export const ISO_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const timestamp = maybe<string | null>((value) => value === null || (string(value) && ISO_PREFIX.test(value)), 'ISO-8601 timestamp or null');
 
 /** Flowrra's `TaskResult.to_dict`. Only `task_id` and `status` are required; unknown keys are kept. */

@@ -12,6 +12,13 @@ export class TaskStore {
   version = 0;
   // Ids deleted by the server: a later poll must not bring them back.
   private readonly deleted = new Set<string>();
+  // The keys of `tasks` in Map order, from `head` on. Eviction walks this, not the Map: a Map
+  // iterator starts at the first slot and steps over every deleted entry V8 has not compacted yet,
+  // thousands of them once a full store evicts on every new task.
+  private order: string[] = [];
+  private head = 0;
+  // Stored tasks that are finished: with none, the victim is the oldest task and needs no search.
+  private finished = 0;
 
   constructor(private readonly maxTasks: number) {}
 
@@ -21,10 +28,16 @@ export class TaskStore {
     if (fromPoll && this.deleted.has(id)) return undefined;
     const stored = this.tasks.get(id);
     const next = stored ? mergeTask(stored, incoming) : incoming;
-    if (stored && (compareProgress(next, stored) < 0 || jsonEqual(next, stored))) return undefined;
+    // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
+    const order = stored ? compareProgress(next, stored) : 1;
+    if (order < 0 || (order === 0 && jsonEqual(next, stored))) return undefined;
     this.deleted.delete(id);
     this.tasks.set(id, next);
-    if (!stored && this.tasks.size > this.maxTasks) this.evictOne();
+    this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
+    if (!stored) {
+      this.order.push(id);
+      if (this.tasks.size > this.maxTasks) this.evictOne();
+    }
     this.version++;
     return next;
   }
@@ -35,6 +48,8 @@ export class TaskStore {
     this.remember(id);
     if (!stored) return undefined;
     this.tasks.delete(id);
+    if (isFinished(stored)) this.finished--;
+    this.order.splice(this.order.indexOf(id, this.head), 1);
     this.version++;
     return stored;
   }
@@ -44,17 +59,23 @@ export class TaskStore {
     if (this.deleted.size > this.maxTasks) this.deleted.delete(this.deleted.values().next().value as string);
   }
 
-  // Maps iterate in insertion order, so the first finished task met is the oldest one.
+  // The first finished task in Map (insertion) order goes; when none is finished, the oldest task.
   private evictOne(): void {
-    let victim: string | undefined;
-    for (const [id, task] of this.tasks) {
-      victim ??= id;
-      if (isFinished(task)) {
-        victim = id;
-        break;
-      }
+    const { order, head } = this;
+    let at = head;
+    if (this.finished > 0) {
+      while (at < order.length && !isFinished(this.tasks.get(order[at])!)) at++;
+      if (at < order.length) this.finished--;
+      else at = head;
     }
-    if (victim !== undefined) this.tasks.delete(victim);
+    this.tasks.delete(order[at]);
+    // The unfinished tasks passed over keep their order, each one slot later.
+    order.copyWithin(head + 1, head, at);
+    // Dropping the consumed front once it outgrows the view keeps this O(1) per task, amortized.
+    if (++this.head > this.maxTasks) {
+      this.order = order.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
