@@ -27,7 +27,7 @@ export function parseFrame(data: unknown, maxFrameBytes: number): ParseResult {
 }
 
 /** Validates a decoded frame. `raw` is what the error carries. */
-export function toEvent(json: unknown, raw: unknown = json): ParseResult {
+function toEvent(json: unknown, raw: unknown = json): ParseResult {
   let envelope = json as { type: string; task?: unknown };
   // Checked by hand when it plainly passes: the schema would copy the envelope only to hand back
   // the same two values. Anything else meets the schema, which words the error.

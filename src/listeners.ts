@@ -10,10 +10,6 @@ export class Listeners<T> {
     };
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Calls every listener; one that throws is handed to `onThrow` and the rest still run. */
   emit(value: T, onThrow: (error: unknown) => void): void {
     for (const entry of this.entries) {
