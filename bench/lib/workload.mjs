@@ -2,18 +2,7 @@
 // frame sequence a real worker sends (see server/simulator.ts and test/fixtures), so every update is
 // a progression the client's store applies: none is a duplicate, none is stale.
 import { formatFrame } from '../../dist/server.js';
-
-/** mulberry32: a seeded generator, so every run sends the same frames. */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './random.mjs';
 
 const NAMES = ['send_email', 'resize_image', 'generate_report', 'sync_inventory', 'charge_card', 'index_document'].map(
   (name) => `acme_shop.background.${name}`,
@@ -74,7 +63,7 @@ function* lifecycle(random, now) {
 
 /** Endless task updates (Flowrra's TaskResult shape) from `inFlight` tasks running side by side. */
 export function* taskUpdates({ seed = 1, inFlight = 64 } = {}) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   let clock = Date.UTC(2026, 10, 25, 17, 0, 0) * 1000;
   const now = () => isoMicros((clock += 1 + Math.floor(random() * 300)));
   const running = Array.from({ length: inFlight }, () => lifecycle(random, now));

@@ -1,0 +1,2 @@
+// Types for test/reliability, which imports the generator from TypeScript.
+export function seededRandom(seed: number): () => number;
