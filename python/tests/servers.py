@@ -40,7 +40,7 @@ def fastapi_app(flowrra: Any, **options: Any) -> Get:
     client = TestClient(app)
 
     def get(path: str, headers: dict[str, str] | None = None) -> Answer:
-        response = client.get(path, headers=headers or {})
+        response = client.get(path, headers=headers or {}, follow_redirects=False)
         return _answer(response.status_code, response.headers, response.content)
 
     return get
@@ -64,7 +64,11 @@ def quart_app(flowrra: Any, **options: Any) -> Get:
     return get
 
 
-def django_app(flowrra: Any, **options: Any) -> Get:
+def django_urls(flowrra: Any, **options: Any) -> types.ModuleType:
+    """A URLconf with the endpoint at /flowrra/, for `override_settings(ROOT_URLCONF=...)`.
+
+    A module object rather than a file, so that each test mounts its own app and options.
+    """
     django = require("django", "python3-django")
     from django.conf import settings
 
@@ -77,15 +81,20 @@ def django_app(flowrra: Any, **options: Any) -> Get:
             INSTALLED_APPS=[],
         )
         django.setup()
-    from django.test import Client
-    from django.test.utils import override_settings
     from django.urls import include, path
 
     import flowrra_live.django
 
-    # A module object as ROOT_URLCONF: each test gets its own URLs without a file per test.
     urls = types.ModuleType("flowrra_live_test_urls")
     urls.urlpatterns = [path("flowrra/", include(flowrra_live.django.get_urls(flowrra, **options)))]
+    return urls
+
+
+def django_app(flowrra: Any, **options: Any) -> Get:
+    urls = django_urls(flowrra, **options)
+    from django.test import Client
+    from django.test.utils import override_settings
+
     client = Client()
 
     def get(path: str, headers: dict[str, str] | None = None) -> Answer:
