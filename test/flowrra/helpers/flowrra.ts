@@ -5,11 +5,17 @@ import { startServer, type ServerProcess } from './process';
 
 export type Framework = 'fastapi' | 'quart' | 'django';
 
-/** How Flowrra's guide runs each framework, as `python3 -m SERVER …` on a given port. */
-export const FRAMEWORKS: Record<Framework, { label: string; args(port: number): string[] }> = {
-  fastapi: { label: 'FastAPI + uvicorn', args: (port) => ['-m', 'uvicorn', 'fastapi_app:app', '--host', '127.0.0.1', '--port', String(port)] },
-  quart: { label: 'Quart + hypercorn', args: (port) => ['-m', 'hypercorn', 'quart_app:app', '--bind', `127.0.0.1:${port}`] },
-  django: { label: 'Django Channels + daphne', args: (port) => ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(port), 'django_app:application'] },
+/** How Flowrra's guide runs each framework, as `python3 -m SERVER … APP` on a given port; APP defaults to the test app. */
+export const FRAMEWORKS: Record<Framework, { label: string; args(port: number, app?: string): string[] }> = {
+  fastapi: {
+    label: 'FastAPI + uvicorn',
+    args: (port, app = 'fastapi_app:app') => ['-m', 'uvicorn', app, '--host', '127.0.0.1', '--port', String(port)],
+  },
+  quart: { label: 'Quart + hypercorn', args: (port, app = 'quart_app:app') => ['-m', 'hypercorn', app, '--bind', `127.0.0.1:${port}`] },
+  django: {
+    label: 'Django Channels + daphne',
+    args: (port, app = 'django_app:application') => ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(port), app],
+  },
 };
 
 export const APPS = join(REPO, 'test', 'flowrra', 'apps');
@@ -28,7 +34,7 @@ export interface FlowrraApp extends ServerProcess {
 
 export async function startFlowrraApp(framework: Framework, options: { pythonPath: string[]; live?: boolean }): Promise<FlowrraApp> {
   const server = await startServer({
-    args: FRAMEWORKS[framework].args,
+    args: (port) => FRAMEWORKS[framework].args(port),
     cwd: APPS,
     env: { PYTHONPATH: [APPS, ...options.pythonPath].join(':'), FLOWRRA_LIVE: options.live === false ? '0' : '1' },
     ready: '/flowrra/api/health/',
