@@ -12,7 +12,7 @@ import hmac
 import inspect
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +67,26 @@ class ResultsEndpoint:
     ) -> Reply:
         """Answer one request. ``request`` is only handed to a callable ``token``;
         ``limit`` holds every ``?limit=`` value of the query string."""
-        if not await self._allowed(request, authorization):
+        allowed = self.authorize(request, authorization)
+        return await self.answer(allowed, if_none_match=if_none_match, limit=limit)
+
+    def authorize(self, request: Any, authorization: str | None) -> bool | Awaitable[Any]:
+        """The token check, run in the caller's context: a sync framework calls a sync ``token``
+        callable from its request thread, where the app's ORM and sessions may be used."""
+        if self.token is None:
+            return True
+        if callable(self.token):
+            return self.token(request)
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
+
+    async def answer(self, allowed: Any, *, if_none_match: str | None, limit: Sequence[str]) -> Reply:
+        """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
+        if inspect.isawaitable(allowed):
+            allowed = await allowed
+        if not allowed:
             return _error(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
         size = self._parse_limit(limit)
         if size is None:
@@ -86,19 +105,6 @@ class ResultsEndpoint:
         if etag_matches(if_none_match, headers["ETag"]):
             return Reply(304, headers)
         return Reply(200, {**headers, "Content-Type": "application/json"}, body)
-
-    async def _allowed(self, request: Any, authorization: str | None) -> bool:
-        if self.token is None:
-            return True
-        if callable(self.token):
-            allowed = self.token(request)
-            if inspect.isawaitable(allowed):
-                allowed = await allowed
-            return bool(allowed)
-        scheme, _, credentials = (authorization or "").strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
 
     def _parse_limit(self, values: Sequence[str]) -> int | None:
         if not values:

@@ -53,3 +53,23 @@ def test_under_wsgi_every_request_reads_on_one_shared_loop():
     assert len(backend.loops) == 10 and all(other is loop for other in backend.loops)
     # Still running after the requests: a loop per request (asyncio.run) would be closed by now.
     assert loop.is_running() and not loop.is_closed()
+
+
+def test_a_sync_token_callable_runs_where_the_orm_may_be_used():
+    from django.test import AsyncClient, Client
+    from django.test.utils import override_settings
+    from django.utils.asyncio import async_unsafe
+
+    @async_unsafe  # what Django's ORM guards its queries with: it raises inside an event loop
+    def look_up_user(request):
+        return request.headers.get("X-User") == "ada"
+
+    urls = django_urls(app_on(LoopRecordingBackend()), token=look_up_user)
+
+    async def over_asgi(user):
+        return (await AsyncClient().get(URL, **{"x-user": user})).status_code  # AsyncClient takes header names
+
+    with override_settings(ROOT_URLCONF=urls):
+        for user, status in (("ada", 200), ("eve", 401)):
+            assert Client().get(URL, HTTP_X_USER=user).status_code == status
+            assert run(over_asgi(user)) == status

@@ -234,3 +234,11 @@ def test_reads_both_executors_once_each_keeping_the_newer_state(serve):
     cpu = ListingBackend(result("cpu", "failed", finished_at=at(4)), result("both", "success", started_at=at(2), finished_at=at(3)))
     tasks = serve(app_on(io, cpu))(URL).json()
     assert [(task["task_id"], task["status"]) for task in tasks] == [("cpu", "failed"), ("both", "success"), ("io", "success")]
+
+
+def test_mounts_beside_flowrras_own_ui_under_the_same_prefix(serve):
+    get = serve(app_on(five_tasks()), with_flowrra_ui=True)
+    # Flowrra's Django JSON routes end with a slash; its other flavors' do not.
+    definitions = get("/flowrra/api/tasks/" if serve.__name__ == "django_app" else "/flowrra/api/tasks")
+    assert definitions.status == 200 and [task["name"] for task in definitions.json()] == ["job"]
+    assert ids(get(URL))[:2] == ["t5", "t4"]
