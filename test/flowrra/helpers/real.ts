@@ -6,13 +6,12 @@ import { describe, inject, it } from 'vitest';
  */
 export function describeRealFlowrra(name: string, body: (real: { pythonPath: string[] }) => void): void {
   const real = inject('realFlowrra');
-  if ('pythonPath' in real) return describe(name, () => body(real));
-  if (process.env.CI === 'true') {
-    return describe(name, () =>
+  if ('pythonPath' in real) describe(name, () => body(real));
+  else if (process.env.CI === 'true') {
+    describe(name, () =>
       it('finds Flowrra and the Python frameworks', () => {
         throw new Error(real.missing);
       }),
     );
-  }
-  describe.skip(name, () => body({ pythonPath: [] }));
+  } else describe.skip(name, () => body({ pythonPath: [] }));
 }

@@ -26,6 +26,19 @@ function pollLog() {
   return { polls, fetch: logged };
 }
 
+/** A client whose socket can never open (its URL is a closed port), so it runs on polls alone, each logged. */
+async function pollingOnly(mount: string, pollInterval: number) {
+  const log = pollLog();
+  const client = nodeClient({
+    url: mount,
+    wsUrl: `ws://127.0.0.1:${await freePort()}/flowrra/ws`,
+    fetch: log.fetch,
+    pollInterval,
+    reconnect: { connectTimeout: 200, minDelay: 5000, maxDelay: 5000 },
+  });
+  return { client, log };
+}
+
 /** Records the client, and when it first delivered each task's final state. */
 function recordFinals(client: TaskClient): Recording & { finalAt: Map<string, number> } {
   const finalAt = new Map<string, number>();
@@ -94,14 +107,7 @@ export function describeRealServer(framework: Framework): void {
       });
 
       it('with the socket blocked, tasks reach their final state by polling alone, within one pollInterval of finishing', async () => {
-        const log = pollLog();
-        const client = nodeClient({
-          url: app.mount,
-          wsUrl: `ws://127.0.0.1:${await freePort()}/flowrra/ws`,
-          fetch: log.fetch,
-          pollInterval: POLL_MS,
-          reconnect: { connectTimeout: 300, minDelay: 1000, maxDelay: 1000 },
-        });
+        const { client, log } = await pollingOnly(app.mount, POLL_MS);
         const rec = recordFinals(client);
         await until(() => expect(client.state).toBe('polling'));
         const ids = [await app.submit('quick', 1), await app.submit('slow', 0.3), await app.submit('fail', 'x'), await app.submit('slow', 0.9)];
@@ -121,14 +127,7 @@ export function describeRealServer(framework: Framework): void {
       });
 
       it('an idle poll costs a 304', async () => {
-        const log = pollLog();
-        const client = nodeClient({
-          url: app.mount,
-          wsUrl: `ws://127.0.0.1:${await freePort()}/flowrra/ws`,
-          fetch: log.fetch,
-          pollInterval: 100,
-          reconnect: { connectTimeout: 200, minDelay: 5000, maxDelay: 5000 },
-        });
+        const { client, log } = await pollingOnly(app.mount, 100);
         await until(() => expect(log.polls.filter((poll) => poll.status).length).toBeGreaterThanOrEqual(3));
         expect(log.polls.slice(0, 3).map((poll) => poll.status)).toEqual([200, 304, 304]);
         expect(client.state).toBe('polling');
@@ -187,14 +186,7 @@ export function describeRealServer(framework: Framework): void {
         expect(rec.states).toEqual(['live']);
         expect(rec.errors[0]).toMatchObject({ kind: 'poll', status: 404 });
 
-        const log = pollLog();
-        const polling = nodeClient({
-          url: plain.mount,
-          wsUrl: `ws://127.0.0.1:${await freePort()}/flowrra/ws`,
-          fetch: log.fetch,
-          pollInterval: 100,
-          reconnect: { connectTimeout: 200, minDelay: 5000, maxDelay: 5000 },
-        });
+        const { client: polling, log } = await pollingOnly(plain.mount, 100);
         const polled = recordFinals(polling);
         await until(() => expect(log.polls.filter((poll) => poll.status).length).toBeGreaterThanOrEqual(4));
         expect(log.polls.map((poll) => poll.status).slice(0, 4)).toEqual([404, 404, 404, 404]);
