@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type {} from 'vitest';
@@ -25,7 +26,7 @@ const run = promisify(execFile);
 async function importable(modules: string[], pythonPath: string[]): Promise<{ ok: true; file: string } | { ok: false; module: string }> {
   const script = `import importlib, sys\nfor name in sys.argv[1:]:\n    try: m = importlib.import_module(name)\n    except ImportError: print("missing", name); break\nelse: print("ok", m.__file__)`;
   const env = { ...process.env, PYTHONPATH: pythonPath.join(':') };
-  const { stdout } = await run(PYTHON, ['-c', script, ...modules], { env }).catch((error) => ({ stdout: `missing ${PYTHON} (${error.code})` }));
+  const { stdout } = await run(PYTHON, ['-c', script, ...modules], { env }).catch(() => ({ stdout: 'missing (python failed)' }));
   const [verdict, rest] = [stdout.slice(0, stdout.indexOf(' ')), stdout.slice(stdout.indexOf(' ') + 1).trim()];
   return verdict === 'ok' ? { ok: true, file: rest } : { ok: false, module: rest };
 }
@@ -36,6 +37,7 @@ async function importable(modules: string[], pythonPath: string[]): Promise<{ ok
  * PYTHONPATH it answers also holds the repository's `python/` (flowrra_live).
  */
 export async function findRealFlowrra(): Promise<RealFlowrra> {
+  if (!existsSync(PYTHON)) return { missing: `${PYTHON} not found; apt-get install python3 ${DEBIAN_PACKAGES}` };
   const sources = ['', process.env.FLOWRRA_SRC ?? '', join(REPO, '..', 'shared', 'flowrra-0.1.8', 'src')];
   for (const source of sources.filter((s, i) => i === 0 || s)) {
     const pythonPath = [join(REPO, 'python'), ...(source ? [source] : [])];
@@ -43,11 +45,11 @@ export async function findRealFlowrra(): Promise<RealFlowrra> {
     if (!found.ok) continue;
     const frameworks = await importable(FRAMEWORK_MODULES, pythonPath);
     if (!frameworks.ok) {
-      return { missing: `real Flowrra tests skipped: ${frameworks.module} is missing; apt-get install ${DEBIAN_PACKAGES}` };
+      return { missing: `${frameworks.module} is missing; apt-get install ${DEBIAN_PACKAGES}` };
     }
     return { pythonPath, flowrra: found.file };
   }
   return {
-    missing: 'real Flowrra tests skipped: Flowrra not found; pip install flowrra, or set FLOWRRA_SRC to its src/ (or put flowrra-0.1.8 in ../shared)',
+    missing: 'Flowrra not found; pip install flowrra, or set FLOWRRA_SRC to its src/ (or put flowrra-0.1.8 in ../shared)',
   };
 }

@@ -10,7 +10,7 @@ export function describeRealFlowrra(name: string, body: (real: { pythonPath: str
   else if (process.env.CI === 'true') {
     describe(name, () =>
       it('finds Flowrra and the Python frameworks', () => {
-        throw new Error(real.missing);
+        throw new Error(`the real Flowrra tests cannot run under CI: ${real.missing}`);
       }),
     );
   } else describe.skip(name, () => body({ pythonPath: [] }));
