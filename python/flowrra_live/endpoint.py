@@ -56,6 +56,7 @@ class ResultsEndpoint:
         self.token = _checked_token(token)
         self.limit = _checked_limit(limit)
         self.exclude = _checked_exclude(exclude)
+        self._backend_failing = False
 
     async def respond(
         self,
@@ -98,13 +99,22 @@ class ResultsEndpoint:
         except Exception as error:
             # The backend is down (Redis unreachable...): an outage, which the client retries.
             # The message names only the type: a connection error may carry a password in a URL.
-            logger.exception("flowrra_live: reading the result backend failed")
+            self._log_backend_failure()
             return _error(503, f"The result backend failed: {type(error).__name__}")
+        if self._backend_failing:
+            self._backend_failing = False
+            logger.warning("flowrra_live: the result backend answers again")
         body = dumps([self._served(task) for task in tasks[:size]])
         headers = {"ETag": etag(body), "Cache-Control": "no-cache"}
         if etag_matches(if_none_match, headers["ETag"]):
             return Reply(304, headers)
         return Reply(200, {**headers, "Content-Type": "application/json"}, body)
+
+    def _log_backend_failure(self) -> None:
+        # Once per outage, not once per poll of every client.
+        if not self._backend_failing:
+            self._backend_failing = True
+            logger.exception("flowrra_live: reading the result backend failed; answering 503 until it recovers")
 
     def _parse_limit(self, values: Sequence[str]) -> int | None:
         if not values:
