@@ -29,7 +29,8 @@ REQUIRED_KEYS = frozenset({"task_id", "status"})
 EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 
 Token = str | Callable[[Any], Any] | None
-_DIGITS = re.compile(r"[0-9]+")
+# At most four digits: 1000 is the largest, and int() refuses strings of over 4300 digits.
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass(frozen=True)

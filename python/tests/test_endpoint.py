@@ -80,7 +80,7 @@ def test_default_limit_is_200(serve):
     assert tasks[0]["task_id"] == "t0249" and tasks[-1]["task_id"] == "t0050"
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=%C2%B2", "limit=1&limit=2"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=%C2%B2", "limit=1&limit=2", "limit=" + "9" * 5000], ids=lambda query: query[:16])
 def test_a_bad_limit_is_a_400_with_a_json_message(serve, query):
     answer = serve(app_on(five_tasks()))(f"{URL}?{query}")
     assert answer.status == 400
