@@ -84,14 +84,16 @@ async def read_tasks(flowrra: Any) -> list[dict[str, Any]]:
 
 
 def task_dict(result: Any) -> dict[str, Any]:
-    """``result.to_dict`` (a property in Flowrra 0.1.8), or its fields if that fails."""
+    """``result.to_dict`` (a property in Flowrra 0.1.8), or its fields if that fails; keys as strings."""
     if isinstance(result, Mapping):
-        return dict(result)
-    try:
-        to_dict = result.to_dict
-        return dict(to_dict() if callable(to_dict) else to_dict)
-    except Exception:  # e.g. a timestamp stored as a string has no isoformat()
-        return {key: getattr(result, key, None) for key in TASK_KEYS}
+        fields = result
+    else:
+        try:
+            to_dict = result.to_dict
+            fields = to_dict() if callable(to_dict) else to_dict
+        except Exception:  # e.g. a timestamp stored as a string has no isoformat()
+            fields = {key: getattr(result, key, None) for key in TASK_KEYS}
+    return {str(key): value for key, value in fields.items()}
 
 
 def _keep_newer(by_id: dict[str, dict[str, Any]], task: dict[str, Any]) -> None:
@@ -109,7 +111,9 @@ def _keep_newer(by_id: dict[str, dict[str, Any]], task: dict[str, Any]) -> None:
 def _order(task: dict[str, Any]) -> tuple[int, int, float]:
     retries = task.get("retries")
     status = getattr(task.get("status"), "value", task.get("status"))
-    phase = _PHASE.get(status, 3 if task.get("finished_at") else 2)  # type: ignore[arg-type]
+    phase = _PHASE.get(status) if isinstance(status, str) else None
+    if phase is None:  # a status this version does not know: as the SDK ranks it
+        phase = 3 if task.get("finished_at") else 2
     return (retries if type(retries) is int else 0, phase, _latest(task))
 
 
