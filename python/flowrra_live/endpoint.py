@@ -94,7 +94,7 @@ class ResultsEndpoint:
         if size is None:
             return _error(400, f"limit must be one integer from 1 to {MAX_LIMIT}")
         try:
-            tasks = await read_tasks(self.flowrra)
+            tasks = await read_tasks(self.flowrra, size)
         except ListingUnsupported as error:
             return _error(501, _unsupported_message(error.backend_names))
         except Exception as error:
@@ -105,7 +105,7 @@ class ResultsEndpoint:
         if self._backend_failing:
             self._backend_failing = False
             logger.warning("flowrra_live: the result backend answers again")
-        body = dumps([self._served(task) for task in tasks[:size]])
+        body = dumps([self._served(task) for task in tasks])
         headers = {"ETag": etag(body), "Cache-Control": "no-cache"}
         if etag_matches(if_none_match, headers["ETag"]):
             return Reply(304, headers)
