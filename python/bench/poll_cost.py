@@ -54,7 +54,7 @@ async def measure(stored: int) -> None:
     endpoint = ResultsEndpoint(flowrra)
 
     async def poll(if_none_match: str | None = None):
-        return await endpoint.respond(None, authorization=None, if_none_match=if_none_match, limit=[])
+        return await endpoint.respond(None, {"If-None-Match": if_none_match} if if_none_match else {}, [])
 
     etag = (await poll()).headers["ETag"]
     full = await best_of(5, poll)
