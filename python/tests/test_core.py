@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from apps import ListingBackend, app_on, result
-from conftest import PYTHON_DIR
+from apps import DownBackend, ListingBackend, app_on
+from conftest import PYTHON_DIR, run
 
 from flowrra_live import ResultsEndpoint
 from flowrra_live.encoding import dumps, json_safe
@@ -54,7 +54,7 @@ from apps import ListingBackend, app_on, at, result
 from flowrra_live import ResultsEndpoint
 tags = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
 backend = ListingBackend(result("a", "success", finished_at=at(1), result={"tags": tags, "n": 1}))
-reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, authorization=None, if_none_match=None, limit=[]))
+reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, {}, []))
 print(reply.headers["ETag"])
 """
 
@@ -95,3 +95,18 @@ def test_the_package_reaches_framework_modules_by_attribute():
     assert flowrra_live.fastapi.create_router and flowrra_live.quart.create_blueprint and flowrra_live.django.get_urls
     with pytest.raises(AttributeError):
         flowrra_live.no_such_module  # noqa: B018
+
+
+def test_a_backend_outage_is_logged_once_and_its_end_once(caplog):
+    backend = DownBackend()
+    endpoint = ResultsEndpoint(app_on(backend))
+
+    def poll() -> int:
+        return run(endpoint.respond(None, {}, [])).status
+
+    with caplog.at_level("WARNING", logger="flowrra_live"):
+        assert [poll(), poll(), poll()] == [503, 503, 503]
+        backend.up = True
+        assert [poll(), poll()] == [200, 200]
+    assert [record.levelname for record in caplog.records] == ["ERROR", "WARNING"]
+    assert "until it recovers" in caplog.records[0].message and "answers again" in caplog.records[1].message
