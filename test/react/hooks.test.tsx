@@ -6,7 +6,7 @@ import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Task, TaskClient } from '../../src/index';
 import { tasksNewestFirst, useConnectionState, useTask, useTasks } from '../../src/react/index';
-import { createFakeClient, makeTask } from './fake-client';
+import { createFakeClient, makeTask } from '../helpers/fake-client';
 
 afterEach(cleanup);
 

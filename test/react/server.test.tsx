@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient } from '../../src/index';
 import { useConnectionState, useTask, useTaskClient, useTasks } from '../../src/react/index';
 import { createFlowrraMock } from '../../testing/index';
-import { createFakeClient, makeTask } from './fake-client';
+import { createFakeClient, makeTask } from '../helpers/fake-client';
 
 function Summary({ client }: { client: TaskClient }) {
   const tasks = useTasks(client);
