@@ -1,19 +1,15 @@
 // @vitest-environment jsdom
 // The stores in a real Svelte 5 component (compiled here, mounted in jsdom) and on a real client
 // fed by the msw kit.
-import { setupServer } from 'msw/node';
 import type { Component } from 'svelte';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient } from '../../src/index';
-import { waitForState, createFlowrraMock } from '../../testing/index';
+import { waitForState } from '../../testing/index';
+import { useFlowrraMock } from '../helpers/adapter-cases';
 import { createFakeClient, makeTask } from '../helpers/fake-client';
 import { SVELTE_ADAPTER, svelteBrowserRuntime, useSvelteCompiler } from './compile';
 
-const flowrra = createFlowrraMock({ url: 'http://live.test/flowrra' });
-const server = setupServer(...flowrra.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => flowrra.reset());
-afterAll(() => server.close());
+const flowrra = useFlowrraMock('http://live.test/flowrra');
 
 const compileSvelte = useSvelteCompiler();
 

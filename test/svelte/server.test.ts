@@ -1,13 +1,11 @@
 // @vitest-environment node
 // Server rendering runs where there is no window or document; jsdom would hide mistakes here.
-import { setupServer } from 'msw/node';
 import type { Component } from 'svelte';
 import { render } from 'svelte/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTaskClient, type TaskClient } from '../../src/index';
+import { describe, it } from 'vitest';
+import type { TaskClient } from '../../src/index';
 import { connectionStateStore, taskStore, tasksStore } from '../../src/svelte/index';
-import { createFlowrraMock } from '../../testing/index';
-import { createFakeClient, makeTask } from '../helpers/fake-client';
+import { expectLazyClientLeftIdle, expectServerSnapshotUntouched, useFlowrraMock } from '../helpers/adapter-cases';
 import { SVELTE_ADAPTER, useSvelteCompiler } from './compile';
 
 const compileSvelte = useSvelteCompiler();
@@ -25,31 +23,21 @@ const SUMMARY = `
 
 describe('server rendering', () => {
   it('renders the fixed snapshot and never touches the client', async () => {
-    const fake = createFakeClient([makeTask(1, { task_id: 'known', status: 'running' })], 'live');
-    const subscribe = vi.spyOn(fake, 'subscribe');
-    const on = vi.spyOn(fake, 'on');
     const Summary = (await compileSvelte('Summary', SUMMARY, 'server')) as Component<{ client: TaskClient }>;
-    const { body } = render(Summary, { props: { client: fake } });
-    expect(body.replace(/<!--[^>]*-->/g, '')).toBe('<p>connecting|0|-</p>');
-    expect(subscribe).not.toHaveBeenCalled();
-    expect(on).not.toHaveBeenCalled();
+    // Without Svelte's hydration markers (<!--[-->, <!---->): the text is what is compared.
+    const html = (client: TaskClient) => render(Summary, { props: { client } }).body.replace(/<!--[^>]*-->/g, '');
+    await expectServerSnapshotUntouched(html, '<p>connecting|0|-</p>');
   });
 
   describe('with a real client', () => {
-    const flowrra = createFlowrraMock({ url: 'http://ssr.test/flowrra' });
-    const server = setupServer(...flowrra.handlers);
-    beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-    afterAll(() => server.close());
+    const flowrra = useFlowrraMock('http://ssr.test/flowrra');
 
-    it('leaves a lazy client idle: no socket, no poll', () => {
-      const client = createTaskClient({ url: flowrra.url, lazy: true });
-      for (const store of [tasksStore(client), taskStore(client, 'known'), connectionStateStore(client)]) {
-        (store as { subscribe: (run: () => void) => () => void }).subscribe(() => {})();
-      }
-      expect(client.state).toBe('idle');
-      expect(flowrra.upgrades()).toBe(0);
-      expect(flowrra.polls()).toBe(0);
-      client.close();
+    it('leaves a lazy client idle: no socket, no poll, from any store subscribed and left', async () => {
+      await expectLazyClientLeftIdle(flowrra, (client) => {
+        for (const store of [tasksStore(client), taskStore(client, 'known'), connectionStateStore(client)]) {
+          (store as { subscribe: (run: () => void) => () => void }).subscribe(() => {})();
+        }
+      });
     });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionState, Task } from '../../src/index';
 import { tasksNewestFirst } from '../../src/view';
 import { connectionStateStore, taskStore, tasksStore } from '../../src/svelte/index';
+import { newestFirstCase } from '../helpers/adapter-cases';
 import { createFakeClient, makeTask } from '../helpers/fake-client';
 
 /** Resolves after queued microtasks (the batched list's notification) have run. */
@@ -42,22 +43,19 @@ describe('the store contract', () => {
 
 describe('tasksStore', () => {
   it('notifies with each change, newest first, like the React hooks', async () => {
-    const old = makeTask(1, { task_name: 'old' });
-    const mid = makeTask(2, { task_name: 'mid' });
-    const untimedA = makeTask(0, { task_name: 'untimedA', submitted_at: null });
-    const untimedB = makeTask(0, { task_name: 'untimedB', submitted_at: undefined });
-    const fake = createFakeClient([untimedA, old, untimedB, mid]);
-    const names: string[][] = [];
-    const unsubscribe = tasksStore(fake).subscribe((tasks) => names.push(tasks.map((t) => `${t.task_name}:${t.status}`)));
-    expect(names).toEqual([['mid:pending', 'old:pending', 'untimedB:pending', 'untimedA:pending']]);
+    const order = newestFirstCase();
+    const fake = createFakeClient(order.tasks);
+    const rows: string[][] = [];
+    const unsubscribe = tasksStore(fake).subscribe((tasks) => rows.push(tasks.map((t) => `${t.task_name}:${t.status}`)));
+    expect(rows).toEqual([order.rows]);
 
-    fake.put({ ...old, status: 'running', started_at: '2026-11-25T17:33:03.000000' });
+    fake.put(order.started);
     await microtasks();
-    expect(names.at(-1)![0]).toBe('old:running');
-    fake.remove(old.task_id);
+    expect(rows.at(-1)![0]).toBe(order.startedRow);
+    fake.remove(order.started.task_id);
     await microtasks();
-    expect(names.at(-1)).toEqual(['mid:pending', 'untimedB:pending', 'untimedA:pending']);
-    expect(names).toHaveLength(3);
+    expect(rows.at(-1)).toEqual(order.rows.filter((row) => !row.startsWith('old:')));
+    expect(rows).toHaveLength(3);
     unsubscribe();
   });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TaskClientError, type Task, type TaskClient } from '../../src/index';
 import { tasksNewestFirst } from '../../src/view';
 import { useConnectionState, useTask, useTasks } from '../../src/vue/index';
+import { newestFirstCase } from '../helpers/adapter-cases';
 import { createFakeClient, makeTask } from '../helpers/fake-client';
 
 const unmounts: (() => void)[] = [];
@@ -55,19 +56,16 @@ describe('useTasks', () => {
   });
 
   it('orders by the latest timestamp, then by most recently first seen, like the React hooks', async () => {
-    const old = makeTask(1, { task_name: 'old' });
-    const mid = makeTask(2, { task_name: 'mid' });
-    const untimedA = makeTask(0, { task_name: 'untimedA', submitted_at: null });
-    const untimedB = makeTask(0, { task_name: 'untimedB', submitted_at: undefined });
-    const fake = createFakeClient([untimedA, old, untimedB, mid]);
+    const order = newestFirstCase();
+    const fake = createFakeClient(order.tasks);
     const { root } = mount(TaskList(fake));
     // Mounted: the first render held the fixed snapshot, the live list follows before the next tick ends.
     await nextTick();
-    expect(rows(root)).toEqual(['mid:pending', 'old:pending', 'untimedB:pending', 'untimedA:pending']);
+    expect(rows(root)).toEqual(order.rows);
 
-    fake.put({ ...old, status: 'running', started_at: '2026-11-25T17:33:03.000000' });
+    fake.put(order.started);
     await nextTick();
-    expect(rows(root)[0]).toBe('old:running');
+    expect(rows(root)[0]).toBe(order.startedRow);
   });
 
   it('hands out one frozen array per version, read-only, shared with tasksNewestFirst', () => {

@@ -1,22 +1,18 @@
 // @vitest-environment jsdom
 // The composables on the real client, fed by the msw kit: socket, merge and Vue together.
-import { setupServer } from 'msw/node';
 import { createApp, defineComponent, h, nextTick, type App } from 'vue';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient } from '../../src/index';
 import { useConnectionState, useTaskClient, useTasks } from '../../src/vue/index';
-import { createFlowrraMock, waitForState } from '../../testing/index';
+import { waitForState } from '../../testing/index';
+import { useFlowrraMock } from '../helpers/adapter-cases';
 
-const flowrra = createFlowrraMock({ url: 'http://live.test/flowrra' });
-const server = setupServer(...flowrra.handlers);
+const flowrra = useFlowrraMock('http://live.test/flowrra');
 let app: App | undefined;
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   app?.unmount();
   app = undefined;
-  flowrra.reset();
 });
-afterAll(() => server.close());
 
 const Board = defineComponent({
   props: { client: { type: Object as () => TaskClient, required: true } },
