@@ -49,13 +49,19 @@ function follow<T>(caller: string, before: T, read: () => T, listen: (onChange: 
   ownerScope(caller);
   const value = shallowRef(before);
   let stop: (() => void) | undefined;
+  let disposed = false;
   const start = () => {
+    // A scope of its own inside setup() may be stopped before the component mounts.
+    if (disposed) return;
     stop = listen(() => {
       value.value = read();
     });
     value.value = read();
   };
-  onScopeDispose(() => stop?.());
+  onScopeDispose(() => {
+    disposed = true;
+    stop?.();
+  });
   if (getCurrentInstance()) onMounted(start);
   else start();
   return value;

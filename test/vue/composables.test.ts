@@ -203,6 +203,20 @@ describe('subscriptions', () => {
     expect(fake.listeners()).toEqual({ tasks: 0, state: 0 });
   });
 
+  it('never listens for a scope inside setup() that was stopped before mount', async () => {
+    const fake = createFakeClient([makeTask(1)]);
+    mount(
+      defineComponent(() => {
+        const inner = effectScope();
+        inner.run(() => useTasks(fake));
+        inner.stop();
+        return () => h('p');
+      }),
+    );
+    await nextTick();
+    expect(fake.listeners()).toEqual({ tasks: 0, state: 0 });
+  });
+
   it('in an effect scope: listens at once, stops with the scope', () => {
     const fake = createFakeClient([makeTask(1)]);
     const { value, stop } = inScope(() => [useTasks(fake), useConnectionState(fake)] as const);
