@@ -22,7 +22,8 @@
  * the client. Vue never mounts on the server, so nothing subscribes and no socket is opened there,
  * and the first client render matches the server markup; the live data replaces it right after
  * mounting, before the browser paints. Outside a component (a bare `effectScope`, a Pinia setup
- * store) there is no mount to wait for, so they subscribe at once.
+ * store) there is no mount to wait for: they subscribe at once in the browser, and never where there
+ * is no `window` (server rendering), where they keep the fixed snapshot.
  */
 import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue } from 'vue';
 import type { MaybeRefOrGetter, Ref, ShallowRef } from 'vue';
@@ -42,8 +43,8 @@ function ownerScope(caller: string): void {
 
 /**
  * A shallow ref holding `read()`, refreshed on every `listen` notification: from mount in a
- * component (see the module comment), at once elsewhere; `before` until then. Unsubscribes when the
- * calling scope is disposed.
+ * component, at once in a bare scope in the browser, never on the server (see the module comment);
+ * `before` until then. Unsubscribes when the calling scope is disposed.
  */
 function follow<T>(caller: string, before: T, read: () => T, listen: (onChange: () => void) => () => void): Readonly<ShallowRef<T>> {
   ownerScope(caller);
@@ -63,7 +64,7 @@ function follow<T>(caller: string, before: T, read: () => T, listen: (onChange: 
     stop?.();
   });
   if (getCurrentInstance()) onMounted(start);
-  else start();
+  else if (!isServer()) start();
   return value;
 }
 

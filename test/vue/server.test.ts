@@ -1,6 +1,6 @@
 // @vitest-environment node
 // Server rendering runs where there is no window or document; jsdom would hide mistakes here.
-import { createSSRApp, defineComponent, h } from 'vue';
+import { createSSRApp, defineComponent, effectScope, h } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { describe, expect, it } from 'vitest';
 import type { TaskClient } from '../../src/index';
@@ -22,6 +22,18 @@ const render = (client: TaskClient) => renderToString(createSSRApp(Summary, { cl
 describe('server rendering', () => {
   it('renders the fixed snapshot and never subscribes', async () => {
     await expectServerSnapshotUntouched(render, '<p>connecting|0|-</p>');
+  });
+
+  it('outside a component (a Pinia setup store, say) holds the snapshot and never subscribes', async () => {
+    await expectServerSnapshotUntouched((client) => {
+      const scope = effectScope(true);
+      const text = scope.run(() => {
+        const [state, tasks, one] = [useConnectionState(client), useTasks(client), useTask(client, 'known')];
+        return `<p>${state.value}|${tasks.value.length}|${one.value?.status ?? '-'}</p>`;
+      })!;
+      scope.stop();
+      return text;
+    }, '<p>connecting|0|-</p>');
   });
 
   describe('with a real client', () => {
