@@ -31,8 +31,8 @@ import { createTaskClient, TaskClientError } from '../index';
 import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
 import { INERT_CLIENT, isServer, NO_TASKS, SERVER_CONNECTION_STATE, tasksNewestFirst } from '../view';
 
-/** Before mount: `client.version` is never negative, so it cannot be mistaken for a live one. */
-const NOT_MOUNTED = -1;
+/** Not subscribed (yet): `client.version` is never negative, so it cannot be mistaken for a live one. */
+const NOT_LISTENING = -1;
 
 function ownerScope(caller: string): void {
   if (!getCurrentScope()) {
@@ -68,14 +68,15 @@ function follow<T>(caller: string, before: T, read: () => T, listen: (onChange: 
   return value;
 }
 
-/** `client.version` while subscribed, {@link NOT_MOUNTED} before. Counts as a subscriber of the client. */
+/** `client.version` while subscribed, {@link NOT_LISTENING} before. Counts as a subscriber of the client. */
 const useVersion = (caller: string, client: TaskClient) =>
-  follow(caller, NOT_MOUNTED, () => client.version, (onChange) => client.subscribe(onChange));
+  follow(caller, NOT_LISTENING, () => client.version, (onChange) => client.subscribe(onChange));
 
 /**
  * All tasks, newest first (the order of `tasksNewestFirst`: latest of `submitted_at`, `started_at`,
  * `finished_at`; ties most recently seen first), as a read-only ref to a frozen array. The array is
- * replaced only when the client applied a change, so `watch(tasks, …)` fires once per change.
+ * replaced only when the client applied a change, and sorted once however many changes a poll
+ * applied at once, so a render or `watch(tasks, …)` runs once for them.
  *
  * Subscribing counts as a subscriber of the client: a `lazy` client connects on the first one.
  */
@@ -83,7 +84,7 @@ export function useTasks(client: TaskClient): Readonly<Ref<readonly Task[]>> {
   const version = useVersion('useTasks', client);
   // Computed, so a burst of events (a poll applying many changes) only bumps a number per event
   // and the sort runs once, when the list is next read (at render).
-  return computed(() => (version.value === NOT_MOUNTED ? NO_TASKS : tasksNewestFirst(client)));
+  return computed(() => (version.value === NOT_LISTENING ? NO_TASKS : tasksNewestFirst(client)));
 }
 
 /**
@@ -97,7 +98,7 @@ export function useTasks(client: TaskClient): Readonly<Ref<readonly Task[]>> {
 export function useTask(client: TaskClient, taskId: MaybeRefOrGetter<string | null | undefined>): Readonly<Ref<Task | undefined>> {
   const version = useVersion('useTask', client);
   return computed(() => {
-    if (version.value === NOT_MOUNTED) return undefined;
+    if (version.value === NOT_LISTENING) return undefined;
     const id = toValue(taskId);
     return id == null ? undefined : client.tasks.get(id);
   });
