@@ -12,33 +12,37 @@ const ts = () =>
   });
 
 const CORE = path.resolve('src/index');
-const toPackage = (id) => (id === CORE || /^\.\.\/(src\/)?index$/.test(id) ? 'flowrra-client' : id);
-const DEPENDENCY = /^(node:|ws$|react|msw|zod|reconnecting-websocket)/;
+const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod|reconnecting-websocket)/;
 
 /**
- * npm builds keep their dependencies as imports. The React and testing builds also import the
- * core as `flowrra-client`, so an app that uses them holds one copy of the client.
+ * Every import of the core from another entry (`../index`, `./index`, `../src/index`) becomes one
+ * import of `flowrra-client`, so an app that uses the framework or testing builds holds one copy
+ * of the client.
  */
+const coreAsPackage = (input) => ({
+  name: 'core-as-package',
+  resolveId: (id, importer) =>
+    input !== 'src/index.ts' && importer !== undefined && path.resolve(path.dirname(importer), id) === CORE ? { id: 'flowrra-client', external: true } : null,
+});
+
+/** npm builds keep their dependencies as imports. */
 const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   input,
-  external: (id, parent) => DEPENDENCY.test(id) || (input !== 'src/index.ts' && parent !== undefined && path.resolve(path.dirname(parent), id) === CORE),
-  makeAbsoluteExternalsRelative: false,
-  plugins: [ts()],
+  external: (id) => DEPENDENCY.test(id),
+  plugins: [coreAsPackage(input), ts()],
   output: formats.map((format) => ({
     file: `dist/${name}.${format === 'es' ? 'js' : 'cjs'}`,
     format,
     sourcemap: true,
     exports: 'named',
-    paths: toPackage,
   })),
 });
 
 const types = (input, name) => ({
   input,
-  external: (id, parent) => DEPENDENCY.test(id) || (input !== 'src/index.ts' && parent !== undefined && path.resolve(path.dirname(parent), id) === CORE),
-  makeAbsoluteExternalsRelative: false,
-  plugins: [dts()],
-  output: { file: `dist/${name}.d.ts`, format: 'es', paths: toPackage },
+  external: (id) => DEPENDENCY.test(id),
+  plugins: [coreAsPackage(input), dts()],
+  output: { file: `dist/${name}.d.ts`, format: 'es' },
 });
 
 // reconnecting-websocket's private members, by name: shortening them saves about 160 bytes gzipped.
@@ -63,6 +67,8 @@ export default [
     output: { file: 'dist/flowrra-client.min.js', format: 'iife', name: 'FlowrraClient', sourcemap: true },
   },
   npmBuild('src/react/index.ts', 'react'),
+  npmBuild('src/vue/index.ts', 'vue'),
+  npmBuild('src/svelte/index.ts', 'svelte'),
   npmBuild('testing/index.ts', 'testing', ['es']),
   npmBuild('server/index.ts', 'server', ['es']),
   {
@@ -73,6 +79,8 @@ export default [
   },
   types('src/index.ts', 'index'),
   types('src/react/index.ts', 'react'),
+  types('src/vue/index.ts', 'vue'),
+  types('src/svelte/index.ts', 'svelte'),
   types('testing/index.ts', 'testing'),
   types('server/index.ts', 'server'),
 ];

@@ -79,7 +79,7 @@ export function goals(r, f, totalMs) {
 }
 
 function sizeSection(r) {
-  const ours = r.size.ours.map((x) => [x.name, int(x.bytes), kib(x.bytes), kb(x.bytes)]);
+  const ours = [...r.size.ours, ...r.size.adapters].map((x) => [x.name, int(x.bytes), kib(x.bytes), kb(x.bytes)]);
   const parts = r.size.parts.map((x) => [`${x.name} — \`${x.source}\``, int(x.bytes), kib(x.bytes), kb(x.bytes)]);
   return `## Size
 

@@ -1,7 +1,7 @@
 // Bundle sizes by the anchors' method: esbuild --bundle --minify --format=esm --platform=browser,
 // then gzip -9. Ours as CI measures it (scripts/size.mjs), plus the parts that are installed here.
 import { gzipSync } from 'node:zlib';
-import { consumerBundle, measure } from '../scripts/size.mjs';
+import { consumerBundle, measure, measureAdapters } from '../scripts/size.mjs';
 import { asScript } from './lib/child.mjs';
 
 /** Figures measured elsewhere, quoted as the issue gives them (min+gzip -9, esbuild, browser ESM, minimal use). */
@@ -32,7 +32,7 @@ export async function run() {
   for (const [name, source] of PARTS) {
     parts.push({ name, source, bytes: gzipSync(await consumerBundle(source), { level: 9 }).length });
   }
-  return { ours, parts, anchors: ANCHORS };
+  return { ours, adapters: await measureAdapters(), parts, anchors: ANCHORS };
 }
 
 await asScript(import.meta, run);

@@ -26,39 +26,14 @@
  * data replaces it right after hydration. Nothing subscribes on the server, so no socket is opened.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { createTaskClient, latestTimestamp } from '../index';
+import { createTaskClient } from '../index';
 import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
+import { INERT_CLIENT, isServer, NO_TASKS, SERVER_CONNECTION_STATE, tasksNewestFirst } from '../view';
 
-const EMPTY: readonly Task[] = Object.freeze([]);
 // The server snapshot of `useTasks`; `client.version` is never negative, so it cannot be mistaken.
 const SERVER_VERSION = -1;
-/** What {@link useConnectionState} reports during server rendering and hydration. */
-export const SERVER_CONNECTION_STATE: ConnectionState = 'connecting';
 
-const sorted = new WeakMap<TaskClient, { version: number; tasks: readonly Task[] }>();
-
-/**
- * The client's tasks, newest first, as a frozen array shared by every caller until
- * `client.version` changes: one sort per version however many components read it.
- *
- * "Newest" means the latest of `submitted_at`, `started_at` and `finished_at`, so a task moves to
- * the top whenever it starts or finishes. Flowrra's naive ISO-8601 timestamps sort as text; tasks
- * with the same (or no) timestamp keep the client's order reversed, i.e. the most recently seen
- * first.
- *
- * Usable without React, e.g. in a store adapter for another framework.
- */
-export function tasksNewestFirst(client: TaskClient): readonly Task[] {
-  const version = client.version;
-  const hit = sorted.get(client);
-  if (hit && hit.version === version) return hit.tasks;
-  const keyed = Array.from(client.tasks.values(), (task) => ({ task, key: latestTimestamp(task) })).reverse();
-  // Array#sort is stable, so equal keys keep the reversed first-seen order.
-  keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
-  const tasks = Object.freeze(keyed.map((entry) => entry.task));
-  sorted.set(client, { version, tasks });
-  return tasks;
-}
+export { SERVER_CONNECTION_STATE, tasksNewestFirst };
 
 function useTaskEvents(client: TaskClient): (onChange: () => void) => () => void {
   return useCallback((onChange: () => void) => client.subscribe(onChange), [client]);
@@ -75,7 +50,7 @@ export function useTasks(client: TaskClient): readonly Task[] {
   // The snapshot is the version number, not the array: a burst of events (a poll applying many
   // changes) then costs a number comparison per event, and the sort runs once, at render.
   const version = useSyncExternalStore(useTaskEvents(client), () => client.version, () => SERVER_VERSION);
-  return version === SERVER_VERSION ? EMPTY : tasksNewestFirst(client);
+  return version === SERVER_VERSION ? NO_TASKS : tasksNewestFirst(client);
 }
 
 /**
@@ -119,7 +94,7 @@ export function useConnectionState(client: TaskClient): ConnectionState {
  * Share the client with children through props or your own context.
  */
 export function useTaskClient(options?: TaskClientOptions): TaskClient {
-  const [client] = useState(() => (typeof window === 'undefined' ? SERVER_CLIENT : createTaskClient({ ...options, lazy: true })));
+  const [client] = useState(() => (isServer() ? INERT_CLIENT : createTaskClient({ ...options, lazy: true })));
   const mounted = useRef(0);
   useEffect(() => {
     mounted.current += 1;
@@ -132,15 +107,3 @@ export function useTaskClient(options?: TaskClientOptions): TaskClient {
   }, [client]);
   return client;
 }
-
-const noop = (): void => {};
-
-const SERVER_CLIENT: TaskClient = Object.freeze({
-  subscribe: () => noop,
-  on: () => noop,
-  state: 'idle',
-  tasks: new Map<string, Task>(),
-  version: 0,
-  refresh: () => Promise.resolve(),
-  close: noop,
-});

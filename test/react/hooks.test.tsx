@@ -6,7 +6,8 @@ import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Task, TaskClient } from '../../src/index';
 import { tasksNewestFirst, useConnectionState, useTask, useTasks } from '../../src/react/index';
-import { createFakeClient, makeTask } from './fake-client';
+import { newestFirstCase } from '../helpers/adapter-cases';
+import { createFakeClient, makeTask } from '../helpers/fake-client';
 
 afterEach(cleanup);
 
@@ -41,17 +42,13 @@ describe('useTasks', () => {
   });
 
   it('orders by the latest timestamp, then by most recently first seen', () => {
-    const old = makeTask(1, { task_name: 'old' });
-    const mid = makeTask(2, { task_name: 'mid' });
-    const untimedA = makeTask(0, { task_name: 'untimedA', submitted_at: null });
-    const untimedB = makeTask(0, { task_name: 'untimedB', submitted_at: undefined });
-    const fake = createFakeClient([untimedA, old, untimedB, mid]);
+    const order = newestFirstCase();
+    const fake = createFakeClient(order.tasks);
     render(<TaskList client={fake} />);
-    expect(rows()).toEqual(['mid:pending', 'old:pending', 'untimedB:pending', 'untimedA:pending']);
+    expect(rows()).toEqual(order.rows);
 
-    // Starting later than `mid` was submitted moves `old` to the top.
-    act(() => fake.put({ ...old, status: 'running', started_at: '2026-11-25T17:33:03.000000' }));
-    expect(rows()[0]).toBe('old:running');
+    act(() => fake.put(order.started));
+    expect(rows()[0]).toBe(order.startedRow);
   });
 
   it('hands out one frozen array per version, shared across components', () => {

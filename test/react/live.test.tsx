@@ -2,20 +2,14 @@
 // The hooks on the real client, fed by the msw kit: socket, merge and React together.
 import { StrictMode } from 'react';
 import { act, cleanup, render, screen } from '@testing-library/react';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient } from '../../src/index';
 import { useConnectionState, useTaskClient, useTasks } from '../../src/react/index';
-import { createFlowrraMock, waitForState } from '../../testing/index';
+import { waitForState } from '../../testing/index';
+import { useFlowrraMock } from '../helpers/adapter-cases';
 
-const flowrra = createFlowrraMock({ url: 'http://live.test/flowrra' });
-const server = setupServer(...flowrra.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  cleanup();
-  flowrra.reset();
-});
-afterAll(() => server.close());
+const flowrra = useFlowrraMock('http://live.test/flowrra');
+afterEach(cleanup);
 
 function Board({ client }: { client: TaskClient }) {
   const state = useConnectionState(client);

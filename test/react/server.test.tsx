@@ -1,12 +1,10 @@
 // @vitest-environment node
 // Server rendering runs where there is no window or document; jsdom would hide mistakes here.
-import { setupServer } from 'msw/node';
 import { renderToString } from 'react-dom/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTaskClient, type TaskClient } from '../../src/index';
+import { describe, expect, it } from 'vitest';
+import type { TaskClient } from '../../src/index';
 import { useConnectionState, useTask, useTaskClient, useTasks } from '../../src/react/index';
-import { createFlowrraMock } from '../../testing/index';
-import { createFakeClient, makeTask } from './fake-client';
+import { expectLazyClientLeftIdle, expectServerSnapshotUntouched, useFlowrraMock } from '../helpers/adapter-cases';
 
 function Summary({ client }: { client: TaskClient }) {
   const tasks = useTasks(client);
@@ -15,28 +13,15 @@ function Summary({ client }: { client: TaskClient }) {
 }
 
 describe('server rendering', () => {
-  it('renders the fixed server snapshot and never subscribes', () => {
-    const fake = createFakeClient([makeTask(1, { task_id: 'known', status: 'running' })], 'live');
-    const subscribe = vi.spyOn(fake, 'subscribe');
-    const on = vi.spyOn(fake, 'on');
-    expect(renderToString(<Summary client={fake} />)).toBe('<p>connecting|0|-</p>');
-    expect(subscribe).not.toHaveBeenCalled();
-    expect(on).not.toHaveBeenCalled();
+  it('renders the fixed server snapshot and never subscribes', async () => {
+    await expectServerSnapshotUntouched((client) => renderToString(<Summary client={client} />), '<p>connecting|0|-</p>');
   });
 
   describe('with a real client', () => {
-    const flowrra = createFlowrraMock({ url: 'http://ssr.test/flowrra' });
-    const server = setupServer(...flowrra.handlers);
-    beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-    afterAll(() => server.close());
+    const flowrra = useFlowrraMock('http://ssr.test/flowrra');
 
-    it('leaves a lazy client idle: no socket, no poll', () => {
-      const client = createTaskClient({ url: flowrra.url, lazy: true });
-      renderToString(<Summary client={client} />);
-      expect(client.state).toBe('idle');
-      expect(flowrra.upgrades()).toBe(0);
-      expect(flowrra.polls()).toBe(0);
-      client.close();
+    it('leaves a lazy client idle: no socket, no poll', async () => {
+      await expectLazyClientLeftIdle(flowrra, (client) => renderToString(<Summary client={client} />));
     });
 
     it('useTaskClient renders with an inert client, even for a relative url', () => {

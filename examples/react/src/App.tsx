@@ -1,8 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import type { Task, TaskClient } from 'flowrra-client';
 import { useConnectionState, useTask, useTaskClient, useTasks } from 'flowrra-client/react';
-
-const FIELDS = ['task_name', 'status', 'retries', 'error'] as const;
+import { cellText, COLUMNS } from '../../shared/columns';
 
 export function App({ pollInterval, maxDelay }: { pollInterval?: number; maxDelay?: number }) {
   // Owned by this component: made once, closed on unmount, connects when useTasks subscribes.
@@ -19,10 +18,9 @@ export function App({ pollInterval, maxDelay }: { pollInterval?: number; maxDela
       <table id="tasks">
         <thead>
           <tr>
-            <th>Task</th>
-            <th>Status</th>
-            <th>Retries</th>
-            <th>Error</th>
+            {COLUMNS.map(({ field, label }) => (
+              <th key={field}>{label}</th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -41,9 +39,9 @@ export function App({ pollInterval, maxDelay }: { pollInterval?: number; maxDela
 const TaskRow = memo(function TaskRow({ task, selected, onSelect }: { task: Task; selected: boolean; onSelect: (id: string) => void }) {
   return (
     <tr data-task-id={task.task_id} data-status={task.status} aria-selected={selected} onClick={() => onSelect(task.task_id)}>
-      {FIELDS.map((field) => (
+      {COLUMNS.map(({ field }) => (
         <td key={field} data-field={field}>
-          {String(task[field] ?? '')}
+          {cellText(task, field)}
         </td>
       ))}
     </tr>

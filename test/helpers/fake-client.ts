@@ -1,9 +1,9 @@
 import type { ConnectionState, Task, TaskClient, TaskEvent } from '../../src/index';
 
 /**
- * A TaskClient without a socket, driven by hand, so hook tests check React behaviour alone and
- * can count listeners. It follows the client's contract: tasks are replaced, never mutated, and
- * `version` grows by one per applied change.
+ * A TaskClient without a socket, driven by hand, so the framework adapters' tests check the
+ * framework side alone and can count listeners. It follows the client's contract: tasks are
+ * replaced, never mutated, and `version` grows by one per applied change.
  */
 export interface FakeClient extends TaskClient {
   put(task: Task): void;
