@@ -1,0 +1,132 @@
+import { afterEach, expect } from 'vitest';
+import { startRedis, until, type RedisServer } from './processes';
+import {
+  allFinal,
+  clientsOnEveryWorker,
+  deliveryProblems,
+  expectedStatus,
+  startWorkers,
+  type Framework,
+  type Watched,
+  type WorkersApp,
+} from './workers';
+
+const TASKS = 200;
+const CLIENTS = 6;
+// A socket silent this long gets a stale check (a poll); if the poll finds what the socket
+// missed, the socket is restarted. Short, so each run ends with a stale check on every client.
+const STALE_AFTER = 1000;
+
+let running: { redis?: RedisServer; app?: WorkersApp; clients: Watched[] } = { clients: [] };
+
+afterEach(async () => {
+  running.clients.forEach(({ client }) => client.close());
+  await running.app?.stop();
+  await running.redis?.stop();
+  running = { clients: [] };
+});
+
+async function setUp(framework: Framework, fanout: boolean) {
+  running.redis = await startRedis();
+  running.app = await startWorkers(framework, running.redis, { fanout });
+  running.clients = await clientsOnEveryWorker(running.app, CLIENTS, { staleAfter: STALE_AFTER });
+  return { redis: running.redis, app: running.app, clients: running.clients };
+}
+
+async function submitAll(app: WorkersApp, start: number, count: number, batch = 20): Promise<string[]> {
+  const ids: string[] = [];
+  for (let from = start; from < start + count; from += batch) ids.push(...(await app.submit(from, Math.min(batch, start + count - from))));
+  return ids;
+}
+
+/** Which worker ran the last attempt of each successful task (its result carries the pid). */
+function ranIn(app: WorkersApp, results: Awaited<ReturnType<WorkersApp['results']>>): Map<string, number> {
+  const pids = new Map<string, number>();
+  for (const task of results) if (task.status === 'success') pids.set(task.task_id, (task.result as { pid: number }).pid);
+  expect(new Set(pids.values())).toEqual(new Set(app.pids));
+  return pids;
+}
+
+function expectFinalStates(clients: Watched[], ids: string[]): void {
+  for (const { client } of clients) {
+    expect(ids.map((id) => client.tasks.get(id)?.status)).toEqual(ids.map((_, index) => expectedStatus(index)));
+  }
+}
+
+/** Every client, on either worker, sees every task live; none restarts its socket. */
+export async function fanoutOn(framework: Framework): Promise<void> {
+  const { app, clients } = await setUp(framework, true);
+  const ids = await submitAll(app, 0, TASKS);
+  await allFinal(clients, ids, 30_000, app);
+  const final = await app.results();
+  const pids = ranIn(app, final);
+  expectFinalStates(clients, ids);
+  for (const watched of clients) {
+    expect(deliveryProblems(watched)).toEqual([]);
+    // Live: every final state came over this client's socket, whichever worker ran the task.
+    const finalsLive = watched.events.filter((event) => event.source === 'ws' && /success|failed/.test(event.task.status));
+    expect(new Set(finalsLive.map((event) => event.task.task_id)).size).toBe(TASKS);
+  }
+  // Each client's socket goes quiet now: wait for a stale check on every one, then count sockets.
+  const pollsBefore = clients.map((watched) => watched.polls);
+  await allPolledSince(clients, pollsBefore, app);
+  expect(clients.map((watched) => watched.sockets)).toEqual(clients.map(() => 1));
+  expect(pids.size).toBeGreaterThan(0);
+  expect(clients.flatMap((watched) => watched.errors)).toEqual([]);
+}
+
+/** Without the fan-out, a client sees live only what its own worker ran; the stale check keeps restarting sockets. */
+export async function fanoutOff(framework: Framework): Promise<void> {
+  const { app, clients } = await setUp(framework, false);
+  const ids = await submitAll(app, 0, TASKS);
+  // Still converges, but through polls (the stale check, and the reconcile after each restart).
+  await allFinal(clients, ids, 30_000, app);
+  const pids = ranIn(app, await app.results());
+  expectFinalStates(clients, ids);
+  for (const watched of clients) {
+    expect(deliveryProblems(watched)).toEqual([]);
+    const elsewhere = [...pids].filter(([, pid]) => pid !== watched.pid).map(([id]) => id);
+    expect(elsewhere.length).toBeGreaterThan(0);
+    // The success of a task the other worker ran never came over this client's socket.
+    const liveFromElsewhere = watched.events.filter(
+      (event) => event.source === 'ws' && event.task.status === 'success' && elsewhere.includes(event.task.task_id),
+    );
+    // A client whose socket was restarted may have moved to the other worker: count only sockets that never moved.
+    if (watched.sockets === 1) expect(liveFromElsewhere).toEqual([]);
+  }
+  // The stale check found changes the socket missed and restarted it: what the issue describes.
+  expect(clients.some((watched) => watched.sockets > 1)).toBe(true);
+}
+
+/** Redis restarted mid-run: clients converge once it is back, and tasks submitted then reach every client live. */
+export async function redisRestart(framework: Framework): Promise<void> {
+  const { redis, app, clients } = await setUp(framework, true);
+  const before = await submitAll(app, 0, TASKS / 2);
+  // Mid-run: once the first tasks are final in every client, Redis goes away with the rest in flight.
+  await allFinal(clients, before.slice(0, 20), 30_000, app);
+  await redis.restart();
+  // A submit fails until the web worker's Redis client has reconnected; the watchdog restarts Flowrra's workers.
+  const first = await until(() => app.submit(TASKS / 2, 20), 15_000, app.output);
+  const after = [...first, ...(await submitAll(app, TASKS / 2 + 20, TASKS / 2 - 20))];
+  await allFinal(clients, after, 30_000, app);
+  for (const { client } of clients) {
+    expect(after.map((id, index) => client.tasks.get(id)?.status === expectedStatus(index + TASKS / 2))).not.toContain(false);
+  }
+  // Every task some client saw finish before the restart is final in every client.
+  const finishedSomewhere = before.filter((id) => clients.some(({ client }) => /success|failed/.test(client.tasks.get(id)?.status ?? '')));
+  await allFinal(clients, finishedSomewhere, 10_000, app);
+  for (const watched of clients) expect(deliveryProblems(watched)).toEqual([]);
+  // The web workers stayed up: no client lost its socket.
+  expect(clients.map((watched) => watched.sockets)).toEqual(clients.map(() => 1));
+}
+
+async function allPolledSince(clients: Watched[], before: number[], app: WorkersApp): Promise<void> {
+  await until(
+    () => {
+      const waiting = clients.filter((watched, index) => watched.polls <= before[index]).length;
+      if (waiting) throw new Error(`${waiting} clients had no stale check yet`);
+    },
+    STALE_AFTER * 5,
+    app.output,
+  );
+}
