@@ -1,0 +1,63 @@
+"""Django: ``path("flowrra/", include(flowrra_live.django.get_urls(flowrra)))``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from .background_loop import run_in_background_loop
+from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+
+
+def get_urls(
+    flowrra: Any,
+    *,
+    token: Token = None,
+    limit: int = DEFAULT_LIMIT,
+    exclude: Iterable[str] = (),
+) -> list:
+    """URL patterns serving ``GET api/results`` and ``api/results/`` under the include's prefix.
+
+    ``token`` is a string expected as ``Authorization: Bearer``, or a callable given the
+    ``HttpRequest`` that returns whether it may read; a sync one is called in the request thread,
+    so it may use ``request.user`` and the ORM. ``limit`` is the default page size,
+    ``exclude`` task keys never served.
+
+    The view is synchronous on purpose: Django 3.2's decorators (``login_required``...) wrap only
+    sync views correctly. The backend is read on the server's event loop under ASGI (daphne,
+    uvicorn: where Flowrra runs and its Redis client is bound), and under WSGI on one loop shared
+    by all requests (see ``background_loop``).
+    """
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude)
+
+    @require_safe
+    def results(request: HttpRequest) -> HttpResponse:
+        # A sync token callable runs here, in the request thread, where the ORM may be used.
+        allowed = endpoint.authorize(request, request.headers.get("Authorization"))
+        answer = partial(
+            endpoint.answer,
+            allowed,
+            if_none_match=request.headers.get("If-None-Match"),
+            limit=request.GET.getlist("limit"),
+        )
+        if isinstance(request, ASGIRequest):
+            # Built per request: async_to_sync finds the server's loop when it is created.
+            reply = async_to_sync(answer)()
+        else:
+            reply = run_in_background_loop(answer())
+        response = HttpResponse(reply.body, status=reply.status, content_type=reply.headers.get("Content-Type"))
+        for name, value in reply.headers.items():
+            response[name] = value
+        return response
+
+    return [
+        path("api/results", results, name="flowrra_live_results"),
+        path("api/results/", results),
+    ]

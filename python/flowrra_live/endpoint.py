@@ -1,0 +1,178 @@
+"""The polling endpoint without a framework: options, authentication, limit, ETag, errors.
+
+Each framework module turns its request into :meth:`ResultsEndpoint.respond` arguments and the
+returned :class:`Reply` into its own response, so every framework answers byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import inspect
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .encoding import dumps, json_safe
+from .tasks import TASK_KEYS, ListingUnsupported, read_tasks
+
+logger = logging.getLogger("flowrra_live")
+
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 1000
+#: Keys the SDK's task schema requires (``src/schema.ts``): a task without them is rejected.
+REQUIRED_KEYS = frozenset({"task_id", "status"})
+#: Keys ``exclude=`` accepts. Checked so that a typo (``"arg"``) cannot leave ``args`` exposed.
+EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
+
+Token = str | Callable[[Any], Any] | None
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer: a status, headers and a body (empty for 304)."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class ResultsEndpoint:
+    """``GET {mount}/api/results`` for one Flowrra app; see ``python/README.md`` for the options."""
+
+    def __init__(
+        self,
+        flowrra: Any,
+        *,
+        token: Token = None,
+        limit: int = DEFAULT_LIMIT,
+        exclude: Iterable[str] = (),
+    ) -> None:
+        self.flowrra = flowrra
+        self.token = _checked_token(token)
+        self.limit = _checked_limit(limit)
+        self.exclude = _checked_exclude(exclude)
+
+    async def respond(
+        self,
+        request: Any,
+        *,
+        authorization: str | None,
+        if_none_match: str | None,
+        limit: Sequence[str],
+    ) -> Reply:
+        """Answer one request. ``request`` is only handed to a callable ``token``;
+        ``limit`` holds every ``?limit=`` value of the query string."""
+        allowed = self.authorize(request, authorization)
+        return await self.answer(allowed, if_none_match=if_none_match, limit=limit)
+
+    def authorize(self, request: Any, authorization: str | None) -> bool | Awaitable[Any]:
+        """The token check, run in the caller's context: a sync framework calls a sync ``token``
+        callable from its request thread, where the app's ORM and sessions may be used."""
+        if self.token is None:
+            return True
+        if callable(self.token):
+            return self.token(request)
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
+
+    async def answer(self, allowed: Any, *, if_none_match: str | None, limit: Sequence[str]) -> Reply:
+        """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
+        if inspect.isawaitable(allowed):
+            allowed = await allowed
+        if not allowed:
+            return _error(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
+        size = self._parse_limit(limit)
+        if size is None:
+            return _error(400, f"limit must be one integer from 1 to {MAX_LIMIT}")
+        try:
+            tasks = await read_tasks(self.flowrra)
+        except ListingUnsupported as error:
+            return _error(501, _unsupported_message(error.backend_names))
+        except Exception as error:
+            # The backend is down (Redis unreachable...): an outage, which the client retries.
+            # The message names only the type: a connection error may carry a password in a URL.
+            logger.exception("flowrra_live: reading the result backend failed")
+            return _error(503, f"The result backend failed: {type(error).__name__}")
+        body = dumps([self._served(task) for task in tasks[:size]])
+        headers = {"ETag": etag(body), "Cache-Control": "no-cache"}
+        if etag_matches(if_none_match, headers["ETag"]):
+            return Reply(304, headers)
+        return Reply(200, {**headers, "Content-Type": "application/json"}, body)
+
+    def _parse_limit(self, values: Sequence[str]) -> int | None:
+        if not values:
+            return self.limit
+        if len(values) > 1 or not _DIGITS.fullmatch(values[0]):
+            return None
+        size = int(values[0])
+        return size if 1 <= size <= MAX_LIMIT else None
+
+    def _served(self, task: dict[str, Any]) -> dict[str, Any]:
+        return {key: json_safe(value) for key, value in task.items() if key not in self.exclude}
+
+
+def etag(body: bytes) -> str:
+    """A strong ETag: the quoted hash of the body, the same in every process for the same body."""
+    digest = hashlib.sha256(body).digest()[:18]
+    return '"' + base64.urlsafe_b64encode(digest).decode("ascii") + '"'
+
+
+def etag_matches(if_none_match: str | None, current: str) -> bool:
+    """``If-None-Match`` uses the weak comparison (RFC 9110 13.1.2): a ``W/`` prefix is ignored."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == current:
+            return True
+    return False
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Reply:
+    # {"detail": ...} as FastAPI's own errors and the reference server's.
+    return Reply(
+        status,
+        {"Content-Type": "application/json", "Cache-Control": "no-cache", **(headers or {})},
+        dumps({"detail": detail}),
+    )
+
+
+def _unsupported_message(backend_names: list[str]) -> str:
+    return (
+        f"The result backend ({', '.join(backend_names)}) has no list_by_status(), so task runs "
+        "cannot be listed. Flowrra's InMemoryBackend and RedisBackend have it; add it to a custom backend."
+    )
+
+
+def _checked_token(token: Token) -> Token:
+    if token is None or callable(token):
+        return token
+    if not isinstance(token, str) or not token.strip():
+        raise ValueError("token must be a non-empty string, a callable given the request, or None")
+    return token
+
+
+def _checked_limit(limit: int) -> int:
+    if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT}, got {limit!r}")
+    return limit
+
+
+def _checked_exclude(exclude: Iterable[str]) -> frozenset[str]:
+    if isinstance(exclude, str):
+        raise TypeError(f"exclude takes a collection of keys, e.g. {{{exclude!r}}}, not a string")
+    keys = frozenset(exclude)
+    required = sorted(keys & REQUIRED_KEYS)
+    if required:
+        raise ValueError(f"exclude cannot remove {', '.join(required)}: the SDK needs them to know the task")
+    unknown = sorted(map(str, keys - EXCLUDABLE_KEYS))
+    if unknown:
+        raise ValueError(f"exclude got unknown keys {unknown}; it takes {sorted(EXCLUDABLE_KEYS)}")
+    return keys

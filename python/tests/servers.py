@@ -1,0 +1,113 @@
+"""Each framework's app with the endpoint mounted at /flowrra, behind one `get` for the tests."""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conftest import require, run
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+Get = Callable[..., Answer]
+
+
+def _answer(status: int, headers: Any, body: bytes) -> Answer:
+    return Answer(status, {name.lower(): value for name, value in headers.items()}, body)
+
+
+def fastapi_app(flowrra: Any, **options: Any) -> Get:
+    fastapi = require("fastapi", "python3-fastapi")
+    require("httpx", "python3-httpx")
+    from fastapi.testclient import TestClient
+
+    import flowrra_live.fastapi
+
+    app = fastapi.FastAPI()
+    app.include_router(flowrra_live.fastapi.create_router(flowrra, **options), prefix="/flowrra")
+    client = TestClient(app)
+
+    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
+        response = client.get(path, headers=headers or {}, follow_redirects=False)
+        return _answer(response.status_code, response.headers, response.content)
+
+    return get
+
+
+def quart_app(flowrra: Any, **options: Any) -> Get:
+    quart = require("quart", "python3-quart")
+    import flowrra_live.quart
+
+    app = quart.Quart(__name__)
+    app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra, **options), url_prefix="/flowrra")
+    client = app.test_client()
+
+    async def fetch(path: str, headers: dict[str, str]) -> Answer:
+        response = await client.get(path, headers=headers)
+        return _answer(response.status_code, response.headers, await response.get_data())
+
+    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
+        return run(fetch(path, headers or {}))
+
+    return get
+
+
+def django_urls(flowrra: Any, **options: Any) -> types.ModuleType:
+    """A URLconf with the endpoint at /flowrra/, for `override_settings(ROOT_URLCONF=...)`.
+
+    A module object rather than a file, so that each test mounts its own app and options.
+    """
+    django = require("django", "python3-django")
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            SECRET_KEY="flowrra-live-tests",
+            ALLOWED_HOSTS=["testserver"],
+            ROOT_URLCONF="flowrra_live_tests_unset",
+            MIDDLEWARE=[],
+            INSTALLED_APPS=[],
+        )
+        django.setup()
+    from django.urls import include, path
+
+    import flowrra_live.django
+
+    urls = types.ModuleType("flowrra_live_test_urls")
+    urls.urlpatterns = [path("flowrra/", include(flowrra_live.django.get_urls(flowrra, **options)))]
+    return urls
+
+
+def django_app(flowrra: Any, **options: Any) -> Get:
+    urls = django_urls(flowrra, **options)
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client()
+
+    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
+        meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in (headers or {}).items()}
+        with override_settings(ROOT_URLCONF=urls):
+            response = client.get(path, **meta)
+        return _answer(response.status_code, response.headers, response.content)
+
+    return get
+
+
+FRAMEWORKS: dict[str, Callable[..., Get]] = {
+    "fastapi": fastapi_app,
+    "quart": quart_app,
+    "django": django_app,
+}

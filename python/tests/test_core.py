@@ -1,0 +1,90 @@
+"""The framework-free part: options refused at creation, deterministic encoding, imports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from apps import ListingBackend, app_on, result
+from conftest import PYTHON_DIR
+
+from flowrra_live import ResultsEndpoint
+from flowrra_live.encoding import dumps, json_safe
+
+
+@pytest.mark.parametrize("limit", [0, 1001, -5, True, "50", 20.0, None])
+def test_refuses_a_default_limit_outside_1_to_1000(limit):
+    with pytest.raises(ValueError, match="limit must be an integer from 1 to 1000"):
+        ResultsEndpoint(app_on(ListingBackend()), limit=limit)
+
+
+@pytest.mark.parametrize("token", ["", "   ", 42, b"bytes"])
+def test_refuses_a_token_that_is_neither_a_string_nor_callable(token):
+    with pytest.raises(ValueError, match="token must be"):
+        ResultsEndpoint(app_on(ListingBackend()), token=token)
+
+
+def test_exclude_takes_a_collection_of_known_keys():
+    flowrra = app_on(ListingBackend())
+    with pytest.raises(TypeError, match="not a string"):
+        ResultsEndpoint(flowrra, exclude="args")
+    # A typo must not leave the key it meant to hide exposed.
+    with pytest.raises(ValueError, match=r"unknown keys \['arg'\]"):
+        ResultsEndpoint(flowrra, exclude={"arg"})
+    with pytest.raises(ValueError, match="cannot remove status, task_id"):
+        ResultsEndpoint(flowrra, exclude=["status", "task_id"])
+    assert ResultsEndpoint(flowrra, exclude=("args", "kwargs", "result", "error")).exclude == {"args", "kwargs", "result", "error"}
+
+
+def test_values_that_even_str_cannot_render_still_encode():
+    class Hostile:
+        def __str__(self):
+            raise RuntimeError("no")
+
+    assert json_safe({"x": Hostile()}) == {"x": "<unprintable Hostile>"}
+    assert dumps(json_safe([float("inf"), -float("inf")])) == b'["inf","-inf"]'
+
+
+_ETAG_OF_SAME_DATA = """
+import asyncio, sys
+sys.path[:0] = sys.argv[1:]
+from apps import ListingBackend, app_on, at, result
+from flowrra_live import ResultsEndpoint
+tags = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
+backend = ListingBackend(result("a", "success", finished_at=at(1), result={"tags": tags, "n": 1}))
+reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, authorization=None, if_none_match=None, limit=[]))
+print(reply.headers["ETag"])
+"""
+
+
+def test_the_same_data_has_the_same_etag_in_every_process():
+    # String hashes, and with them set order, differ per process unless PYTHONHASHSEED is fixed:
+    # a client switching workers must still get a 304 when nothing changed.
+    paths = [str(PYTHON_DIR / "tests"), *sys.path]
+    etags = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _ETAG_OF_SAME_DATA, *paths], env=env, capture_output=True, text=True, check=True)
+        etags.add(done.stdout.strip())
+    assert len(etags) == 1 and etags.pop().startswith('"')
+
+
+def test_importing_the_package_or_one_adapter_imports_no_other_framework():
+    check = (
+        "import sys; sys.path[:0] = sys.argv[2:]; import importlib; importlib.import_module(sys.argv[1]);"
+        "print(sorted(m for m in ('fastapi', 'starlette', 'quart', 'flask', 'django') if m in sys.modules))"
+    )
+    expected = {"flowrra_live": "[]", "flowrra_live.fastapi": "['fastapi', 'starlette']", "flowrra_live.quart": "['quart']", "flowrra_live.django": "['django']"}
+    for module, frameworks in expected.items():
+        done = subprocess.run([sys.executable, "-c", check, module, *sys.path], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == frameworks, module
+
+
+def test_the_package_reaches_framework_modules_by_attribute():
+    import flowrra_live
+
+    assert flowrra_live.fastapi.create_router and flowrra_live.quart.create_blueprint and flowrra_live.django.get_urls
+    with pytest.raises(AttributeError):
+        flowrra_live.no_such_module  # noqa: B018
