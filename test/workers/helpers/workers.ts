@@ -58,6 +58,8 @@ export async function startWorkers(framework: Framework, redis: RedisServer, opt
 export interface Watched {
   readonly client: TaskClient;
   readonly events: TaskEvent[];
+  /** For each event, the pid of the worker the client's socket was on when it arrived. */
+  readonly socketPidAt: (number | undefined)[];
   readonly errors: TaskClientError[];
   /** The pid of the worker holding the latest socket (from the handshake's x-worker-pid). */
   pid: number | undefined;
@@ -68,7 +70,7 @@ export interface Watched {
 }
 
 export function watchClient(mount: string, options: TaskClientOptions = {}): Watched {
-  const watched = { events: [], errors: [], pid: undefined, sockets: 0, polls: 0 } as unknown as Watched & { client: TaskClient };
+  const watched = { events: [], socketPidAt: [], errors: [], pid: undefined, sockets: 0, polls: 0 } as unknown as Watched & { client: TaskClient };
   class TaggedSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols);
@@ -89,7 +91,10 @@ export function watchClient(mount: string, options: TaskClientOptions = {}): Wat
     reconnect: { minDelay: 50, maxDelay: 400, connectTimeout: 2000 },
     ...options,
   });
-  watched.client.subscribe((event) => watched.events.push(event));
+  watched.client.subscribe((event) => {
+    watched.events.push(event);
+    watched.socketPidAt.push(watched.pid);
+  });
   watched.client.on('error', (error) => watched.errors.push(error));
   return watched;
 }
