@@ -9,8 +9,9 @@ event once: local events locally (as before, Redis or not), the others' through 
     fanout = await start_fanout("redis://127.0.0.1:6379/0")   # in each worker's startup
     await fanout.stop()                                       # at shutdown
 
-Delivery through Redis is at most once: an event published while Redis is unreachable is lost to
-the other processes (the SDK's reconcile poll brings it back); nothing is ever delivered twice.
+While Redis is unreachable, local sockets are served as before and the events for the others wait
+(the newest ``max_backlog``), to be published once it is back; those the others miss meanwhile (their
+listener reconnects too) the SDK's reconcile poll brings back.
 """
 
 from __future__ import annotations
@@ -95,50 +96,65 @@ class Fanout:
         # Never waits on Redis: a task's own progress must not depend on the fan-out.
         if _from_redis.get():
             return
-        try:
-            self._backlog.put_nowait(event)
-        except asyncio.QueueFull:
+        if self._backlog.full():
+            # Redis has been down a long while: the oldest go first (a later event of the same task
+            # supersedes them; the SDK's reconcile poll recovers the rest).
+            self._backlog.get_nowait()
+            self._backlog.task_done()
             self._dropped += 1
+        self._backlog.put_nowait(event)
 
     async def _send(self) -> None:
         while True:
             batch = [await self._backlog.get()]
             while not self._backlog.empty():
                 batch.append(self._backlog.get_nowait())
+            # default=str: a result json cannot encode must not stop the others (the local socket
+            # of the process that ran it fails on it anyway; remote ones get it as a string).
+            payloads = [json.dumps({"origin": self.origin, "event": event}, default=str) for event in batch]
+            await self._publish(payloads)
+            for _ in batch:
+                self._backlog.task_done()
+
+    async def _publish(self, payloads: list[str]) -> None:
+        failures = 0
+        while True:
             pipe = self._client.pipeline(transaction=False)
-            for event in batch:
-                # default=str: a result json cannot encode must not stop the others (the local socket
-                # of the process that ran it fails on it anyway; remote ones get it as a string).
-                pipe.publish(self.channel, json.dumps({"origin": self.origin, "event": event}, default=str))
+            for payload in payloads:
+                pipe.publish(self.channel, payload)
             try:
                 await pipe.execute()
                 self._back()
+                return
             except _CONNECTION_ERRORS as error:
-                self._lost(error)
-                self._dropped += len(batch)
-            finally:
-                for _ in batch:
-                    self._backlog.task_done()
-            if self._down:
-                await asyncio.sleep(self._max_delay / 4)
+                failures += 1
+                # After a Redis restart the pooled connection still points at the old server and
+                # fails once without having sent anything; the retry connects afresh.
+                if failures > 1:
+                    self._lost(error)
+                    await asyncio.sleep(self._delay(failures - 1))
 
     async def _listen(self) -> None:
         _from_redis.set(True)
-        delay = 0.05
+        failures = 0
         while True:
             try:
                 if self._pubsub is None:
                     await self._subscribe()
-                    delay = 0.05
+                    failures = 0
                     self._back()
                 async for message in self._pubsub.listen():
                     if message["type"] == "message":
                         await self._deliver(message["data"])
             except _CONNECTION_ERRORS as error:
+                failures += 1
                 self._lost(error)
                 await self._close_pubsub()
-                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
-                delay = min(self._max_delay, delay * 2)
+                await asyncio.sleep(self._delay(failures))
+
+    def _delay(self, failures: int) -> float:
+        # Jittered, so that many workers do not reconnect in step.
+        return min(self._max_delay, 0.05 * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
 
     async def _deliver(self, data: bytes) -> None:
         try:
@@ -182,7 +198,7 @@ class Fanout:
     def _back(self) -> None:
         if self._down:
             self._down = False
-            logger.info("fan-out: Redis reachable again; %d events were not shared while it was down", self._dropped)
+            logger.info("fan-out: Redis reachable again; %d events were dropped (backlog full) while it was down", self._dropped)
             self._dropped = 0
 
 

@@ -55,3 +55,58 @@ class RedisServer:
 
     def client(self, db: int = 0) -> redis.Redis:
         return redis.Redis(port=self.port, db=db)
+
+
+class Partition:
+    """A loopback TCP proxy to a Redis server that a test can cut (drop every connection, refuse new ones) and heal.
+
+    Runs on the test's event loop: create it inside ``asyncio.run``.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.cut = False
+        self._pipes: set = set()
+        self._server = None
+
+    async def start(self) -> "Partition":
+        import asyncio
+
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    async def _accept(self, reader, writer) -> None:
+        import asyncio
+
+        if self.cut:
+            writer.close()
+            return
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._pipes.update((writer, upstream_writer))
+        await asyncio.gather(self._pump(reader, upstream_writer), self._pump(upstream_reader, writer), return_exceptions=True)
+
+    async def _pump(self, reader, writer) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+            self._pipes.discard(writer)
+
+    def cut_off(self) -> None:
+        self.cut = True
+        for writer in list(self._pipes):
+            writer.transport.abort()
+
+    def heal(self) -> None:
+        self.cut = False
+
+    async def stop(self) -> None:
+        self.cut_off()
+        self._server.close()
+        await self._server.wait_closed()

@@ -97,7 +97,14 @@ export async function fanoutOff(framework: Framework): Promise<void> {
   expect(clients.some((watched) => watched.sockets > 1)).toBe(true);
 }
 
-/** Redis restarted mid-run: clients converge once it is back, and tasks submitted then reach every client live. */
+/**
+ * Redis restarted mid-run. Without persistence the restart loses the queue and the stored results
+ * of the tasks in flight, and may lose messages it had not yet sent: such tasks are gone from the
+ * system, and no client can learn more of them. What the clients must do: never move a task
+ * backwards, agree with the results endpoint on everything it lists, and get every task submitted
+ * after the restart. (Right after the restart a listener may not be back yet when another worker
+ * publishes: a socket restarted by the stale check is then the designed recovery.)
+ */
 export async function redisRestart(framework: Framework): Promise<void> {
   const { redis, app, clients } = await setUp(framework, true);
   const before = await submitAll(app, 0, TASKS / 2);
@@ -111,12 +118,15 @@ export async function redisRestart(framework: Framework): Promise<void> {
   for (const { client } of clients) {
     expect(after.map((id, index) => client.tasks.get(id)?.status === expectedStatus(index + TASKS / 2))).not.toContain(false);
   }
-  // Every task some client saw finish before the restart is final in every client.
-  const finishedSomewhere = before.filter((id) => clients.some(({ client }) => /success|failed/.test(client.tasks.get(id)?.status ?? '')));
-  await allFinal(clients, finishedSomewhere, 10_000, app);
+  // Retries sleeping through the restart re-queue their task afterwards: the endpoint may list a few of the first batch.
+  const listed = await app.results();
+  expect(listed.map(({ task_id }) => task_id)).toEqual(expect.arrayContaining(after));
+  const settled = listed.filter(({ status }) => /success|failed/.test(status)).map(({ task_id }) => task_id);
+  await allFinal(clients, settled, 10_000, app);
+  for (const { client } of clients) {
+    expect(listed.map(({ task_id }) => client.tasks.get(task_id)?.status)).toEqual(listed.map(({ status }) => status));
+  }
   for (const watched of clients) expect(deliveryProblems(watched)).toEqual([]);
-  // The web workers stayed up: no client lost its socket.
-  expect(clients.map((watched) => watched.sockets)).toEqual(clients.map(() => 1));
 }
 
 async function allPolledSince(clients: Watched[], before: number[], app: WorkersApp): Promise<void> {
