@@ -40,13 +40,8 @@ def get_urls(
     @require_safe
     def results(request: HttpRequest) -> HttpResponse:
         # A sync token callable runs here, in the request thread, where the ORM may be used.
-        allowed = endpoint.authorize(request, request.headers.get("Authorization"))
-        answer = partial(
-            endpoint.answer,
-            allowed,
-            if_none_match=request.headers.get("If-None-Match"),
-            limit=request.GET.getlist("limit"),
-        )
+        allowed = endpoint.authorize(request, request.headers)
+        answer = partial(endpoint.answer, allowed, request.headers, request.GET.getlist("limit"))
         if isinstance(request, ASGIRequest):
             # Built per request: async_to_sync finds the server's loop when it is created.
             reply = async_to_sync(answer)()

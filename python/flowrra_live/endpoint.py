@@ -12,7 +12,7 @@ import hmac
 import inspect
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,10 @@ REQUIRED_KEYS = frozenset({"task_id", "status"})
 EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 
 Token = str | Callable[[Any], Any] | None
-_DIGITS = re.compile(r"[0-9]+")
+#: A request's headers as each framework gives them: a mapping whose ``get`` ignores case.
+Headers = Mapping[str, str]
+# At most four digits: 1000 is the largest, and int() refuses strings of over 4300 digits.
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass(frozen=True)
@@ -56,33 +59,26 @@ class ResultsEndpoint:
         self.token = _checked_token(token)
         self.limit = _checked_limit(limit)
         self.exclude = _checked_exclude(exclude)
+        self._backend_failing = False
 
-    async def respond(
-        self,
-        request: Any,
-        *,
-        authorization: str | None,
-        if_none_match: str | None,
-        limit: Sequence[str],
-    ) -> Reply:
-        """Answer one request. ``request`` is only handed to a callable ``token``;
-        ``limit`` holds every ``?limit=`` value of the query string."""
-        allowed = self.authorize(request, authorization)
-        return await self.answer(allowed, if_none_match=if_none_match, limit=limit)
+    async def respond(self, request: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+        """Answer one request. ``request`` is only handed to a callable ``token``; ``headers`` is the
+        framework's case-insensitive header mapping; ``limit`` holds every ``?limit=`` value."""
+        return await self.answer(self.authorize(request, headers), headers, limit)
 
-    def authorize(self, request: Any, authorization: str | None) -> bool | Awaitable[Any]:
+    def authorize(self, request: Any, headers: Headers) -> bool | Awaitable[Any]:
         """The token check, run in the caller's context: a sync framework calls a sync ``token``
         callable from its request thread, where the app's ORM and sessions may be used."""
         if self.token is None:
             return True
         if callable(self.token):
             return self.token(request)
-        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        scheme, _, credentials = (headers.get("Authorization") or "").strip().partition(" ")
         if scheme.lower() != "bearer":
             return False
         return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
 
-    async def answer(self, allowed: Any, *, if_none_match: str | None, limit: Sequence[str]) -> Reply:
+    async def answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
         """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
         if inspect.isawaitable(allowed):
             allowed = await allowed
@@ -92,19 +88,28 @@ class ResultsEndpoint:
         if size is None:
             return _error(400, f"limit must be one integer from 1 to {MAX_LIMIT}")
         try:
-            tasks = await read_tasks(self.flowrra)
+            tasks = await read_tasks(self.flowrra, size)
         except ListingUnsupported as error:
             return _error(501, _unsupported_message(error.backend_names))
         except Exception as error:
             # The backend is down (Redis unreachable...): an outage, which the client retries.
             # The message names only the type: a connection error may carry a password in a URL.
-            logger.exception("flowrra_live: reading the result backend failed")
+            self._log_backend_failure()
             return _error(503, f"The result backend failed: {type(error).__name__}")
-        body = dumps([self._served(task) for task in tasks[:size]])
-        headers = {"ETag": etag(body), "Cache-Control": "no-cache"}
-        if etag_matches(if_none_match, headers["ETag"]):
-            return Reply(304, headers)
-        return Reply(200, {**headers, "Content-Type": "application/json"}, body)
+        if self._backend_failing:
+            self._backend_failing = False
+            logger.warning("flowrra_live: the result backend answers again")
+        body = dumps([self._served(task) for task in tasks])
+        validators = {"ETag": etag(body), "Cache-Control": "no-cache"}
+        if etag_matches(headers.get("If-None-Match"), validators["ETag"]):
+            return Reply(304, validators)
+        return Reply(200, {**validators, "Content-Type": "application/json"}, body)
+
+    def _log_backend_failure(self) -> None:
+        # Once per outage, not once per poll of every client.
+        if not self._backend_failing:
+            self._backend_failing = True
+            logger.exception("flowrra_live: reading the result backend failed; answering 503 until it recovers")
 
     def _parse_limit(self, values: Sequence[str]) -> int | None:
         if not values:

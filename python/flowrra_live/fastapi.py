@@ -27,12 +27,7 @@ def create_router(
     router = APIRouter()
 
     async def results(request: Request) -> Response:
-        reply = await endpoint.respond(
-            request,
-            authorization=request.headers.get("authorization"),
-            if_none_match=request.headers.get("if-none-match"),
-            limit=request.query_params.getlist("limit"),
-        )
+        reply = await endpoint.respond(request, request.headers, request.query_params.getlist("limit"))
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
     router.add_api_route("/api/results", results, methods=["GET"], name="flowrra_live_results")

@@ -27,12 +27,7 @@ def create_blueprint(
     blueprint = Blueprint("flowrra_live", __name__)
 
     async def results() -> Response:
-        reply = await endpoint.respond(
-            request,
-            authorization=request.headers.get("Authorization"),
-            if_none_match=request.headers.get("If-None-Match"),
-            limit=request.args.getlist("limit"),
-        )
+        reply = await endpoint.respond(request, request.headers, request.args.getlist("limit"))
         return Response(reply.body, status=reply.status, headers=reply.headers)
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])

@@ -40,10 +40,14 @@ class BaseOnlyBackend(BaseResultBackend):
 
 
 class DownBackend(ListingBackend):
-    """A backend whose store is unreachable."""
+    """A backend whose store is unreachable until `up` is set."""
+
+    up = False
 
     async def list_by_status(self, status: TaskStatus, limit: int | None = None, offset: int = 0) -> list[TaskResult]:
-        raise ConnectionError("Error 111 connecting to redis://:secret@127.0.0.1:1")
+        if not self.up:
+            raise ConnectionError("Error 111 connecting to redis://:secret@127.0.0.1:1")
+        return await super().list_by_status(status, limit, offset)
 
 
 def at(minute: int, second: int = 0) -> datetime.datetime:

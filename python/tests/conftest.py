@@ -28,17 +28,26 @@ def _flowrra_source() -> Path | None:
     for candidate in candidates:
         if candidate and (Path(candidate) / "flowrra" / "__init__.py").is_file():
             return Path(candidate)
-    missing = (
+    raise LookupError(
         "flowrra-live tests need Flowrra: pip install flowrra, or set FLOWRRA_SRC to the src/ "
         "directory of its source, or put it at ../shared/flowrra-0.1.8/ beside the repository"
     )
-    pytest.exit(missing, returncode=1 if IN_CI else 0)
 
 
-_source = _flowrra_source()
+try:
+    _source = _flowrra_source()
+    _missing = None
+except LookupError as error:
+    _source, _missing = None, str(error)
 if _source is not None:
     sys.path.insert(0, str(_source))
 sys.path.insert(0, str(PYTHON_DIR))
+
+
+def pytest_sessionstart(session):
+    # Here rather than at import, where pytest would print a traceback instead of the one line.
+    if _missing is not None:
+        pytest.exit(_missing, returncode=1 if IN_CI else 0)
 
 
 def require(module: str, debian_package: str):

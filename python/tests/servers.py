@@ -28,7 +28,7 @@ def _answer(status: int, headers: Any, body: bytes) -> Answer:
     return Answer(status, {name.lower(): value for name, value in headers.items()}, body)
 
 
-def fastapi_app(flowrra: Any, **options: Any) -> Get:
+def fastapi_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> Get:
     fastapi = require("fastapi", "python3-fastapi")
     require("httpx", "python3-httpx")
     from fastapi.testclient import TestClient
@@ -36,6 +36,10 @@ def fastapi_app(flowrra: Any, **options: Any) -> Get:
     import flowrra_live.fastapi
 
     app = fastapi.FastAPI()
+    if with_flowrra_ui:
+        from flowrra.ui.fastapi import create_router
+
+        app.include_router(create_router(flowrra), prefix="/flowrra")
     app.include_router(flowrra_live.fastapi.create_router(flowrra, **options), prefix="/flowrra")
     client = TestClient(app)
 
@@ -46,11 +50,15 @@ def fastapi_app(flowrra: Any, **options: Any) -> Get:
     return get
 
 
-def quart_app(flowrra: Any, **options: Any) -> Get:
+def quart_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> Get:
     quart = require("quart", "python3-quart")
     import flowrra_live.quart
 
     app = quart.Quart(__name__)
+    if with_flowrra_ui:
+        from flowrra.ui.flask import create_blueprint
+
+        app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
     app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra, **options), url_prefix="/flowrra")
     client = app.test_client()
 
@@ -64,11 +72,8 @@ def quart_app(flowrra: Any, **options: Any) -> Get:
     return get
 
 
-def django_urls(flowrra: Any, **options: Any) -> types.ModuleType:
-    """A URLconf with the endpoint at /flowrra/, for `override_settings(ROOT_URLCONF=...)`.
-
-    A module object rather than a file, so that each test mounts its own app and options.
-    """
+def configure_django() -> None:
+    """The least settings Django's test clients need; each test sets ROOT_URLCONF itself."""
     django = require("django", "python3-django")
     from django.conf import settings
 
@@ -81,17 +86,29 @@ def django_urls(flowrra: Any, **options: Any) -> types.ModuleType:
             INSTALLED_APPS=[],
         )
         django.setup()
+
+
+def django_urls(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> types.ModuleType:
+    """A URLconf with the endpoint at /flowrra/, for `override_settings(ROOT_URLCONF=...)`.
+
+    A module object rather than a file, so that each test mounts its own app and options.
+    """
+    configure_django()
     from django.urls import include, path
 
     import flowrra_live.django
 
     urls = types.ModuleType("flowrra_live_test_urls")
     urls.urlpatterns = [path("flowrra/", include(flowrra_live.django.get_urls(flowrra, **options)))]
+    if with_flowrra_ui:
+        from flowrra.ui.django import get_urls
+
+        urls.urlpatterns.append(path("flowrra/", include(get_urls(flowrra))))
     return urls
 
 
-def django_app(flowrra: Any, **options: Any) -> Get:
-    urls = django_urls(flowrra, **options)
+def django_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> Get:
+    urls = django_urls(flowrra, with_flowrra_ui=with_flowrra_ui, **options)
     from django.test import Client
     from django.test.utils import override_settings
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from apps import ListingBackend, app_on, result
-from conftest import PYTHON_DIR
+from apps import DownBackend, ListingBackend, app_on
+from conftest import PYTHON_DIR, run
 
 from flowrra_live import ResultsEndpoint
 from flowrra_live.encoding import dumps, json_safe
@@ -54,7 +54,7 @@ from apps import ListingBackend, app_on, at, result
 from flowrra_live import ResultsEndpoint
 tags = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
 backend = ListingBackend(result("a", "success", finished_at=at(1), result={"tags": tags, "n": 1}))
-reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, authorization=None, if_none_match=None, limit=[]))
+reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, {}, []))
 print(reply.headers["ETag"])
 """
 
@@ -63,11 +63,8 @@ def test_the_same_data_has_the_same_etag_in_every_process():
     # String hashes, and with them set order, differ per process unless PYTHONHASHSEED is fixed:
     # a client switching workers must still get a 304 when nothing changed.
     paths = [str(PYTHON_DIR / "tests"), *sys.path]
-    etags = set()
-    for seed in ("1", "2", "3", "4"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", _ETAG_OF_SAME_DATA, *paths], env=env, capture_output=True, text=True, check=True)
-        etags.add(done.stdout.strip())
+    runs = [python(["-c", _ETAG_OF_SAME_DATA, *paths], PYTHONHASHSEED=seed) for seed in ("1", "2", "3", "4")]
+    etags = {output(run) for run in runs}
     assert len(etags) == 1 and etags.pop().startswith('"')
 
 
@@ -77,9 +74,19 @@ def test_importing_the_package_or_one_adapter_imports_no_other_framework():
         "print(sorted(m for m in ('fastapi', 'starlette', 'quart', 'flask', 'django') if m in sys.modules))"
     )
     expected = {"flowrra_live": "[]", "flowrra_live.fastapi": "['fastapi', 'starlette']", "flowrra_live.quart": "['quart']", "flowrra_live.django": "['django']"}
-    for module, frameworks in expected.items():
-        done = subprocess.run([sys.executable, "-c", check, module, *sys.path], capture_output=True, text=True, check=True)
-        assert done.stdout.strip() == frameworks, module
+    runs = {module: python(["-c", check, module, *sys.path]) for module in expected}
+    assert {module: output(run) for module, run in runs.items()} == expected
+
+
+def python(arguments: list[str], **env: str) -> subprocess.Popen:
+    """A fresh interpreter, started at once so that several run side by side."""
+    return subprocess.Popen([sys.executable, *arguments], env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def output(process: subprocess.Popen) -> str:
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    return stdout.strip()
 
 
 def test_the_package_reaches_framework_modules_by_attribute():
@@ -88,3 +95,18 @@ def test_the_package_reaches_framework_modules_by_attribute():
     assert flowrra_live.fastapi.create_router and flowrra_live.quart.create_blueprint and flowrra_live.django.get_urls
     with pytest.raises(AttributeError):
         flowrra_live.no_such_module  # noqa: B018
+
+
+def test_a_backend_outage_is_logged_once_and_its_end_once(caplog):
+    backend = DownBackend()
+    endpoint = ResultsEndpoint(app_on(backend))
+
+    def poll() -> int:
+        return run(endpoint.respond(None, {}, [])).status
+
+    with caplog.at_level("WARNING", logger="flowrra_live"):
+        assert [poll(), poll(), poll()] == [503, 503, 503]
+        backend.up = True
+        assert [poll(), poll()] == [200, 200]
+    assert [record.levelname for record in caplog.records] == ["ERROR", "WARNING"]
+    assert "until it recovers" in caplog.records[0].message and "answers again" in caplog.records[1].message

@@ -80,7 +80,7 @@ def test_default_limit_is_200(serve):
     assert tasks[0]["task_id"] == "t0249" and tasks[-1]["task_id"] == "t0050"
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=%C2%B2", "limit=1&limit=2"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=%C2%B2", "limit=1&limit=2", "limit=" + "9" * 5000], ids=lambda query: query[:16])
 def test_a_bad_limit_is_a_400_with_a_json_message(serve, query):
     answer = serve(app_on(five_tasks()))(f"{URL}?{query}")
     assert answer.status == 400
@@ -234,3 +234,31 @@ def test_reads_both_executors_once_each_keeping_the_newer_state(serve):
     cpu = ListingBackend(result("cpu", "failed", finished_at=at(4)), result("both", "success", started_at=at(2), finished_at=at(3)))
     tasks = serve(app_on(io, cpu))(URL).json()
     assert [(task["task_id"], task["status"]) for task in tasks] == [("cpu", "failed"), ("both", "success"), ("io", "success")]
+
+
+def test_mounts_beside_flowrras_own_ui_under_the_same_prefix(serve):
+    get = serve(app_on(five_tasks()), with_flowrra_ui=True)
+    # Flowrra's Django JSON routes end with a slash; its other flavors' do not.
+    definitions = get("/flowrra/api/tasks/" if serve.__name__ == "django_app" else "/flowrra/api/tasks")
+    assert definitions.status == 200 and [task["name"] for task in definitions.json()] == ["job"]
+    assert ids(get(URL))[:2] == ["t5", "t4"]
+
+
+def test_odd_items_from_a_custom_backend_are_served_not_a_500(serve):
+    class MappingBackend(ListingBackend):
+        async def list_by_status(self, status, limit=None, offset=0):
+            if status.value != "running":
+                return []
+            return [
+                {"task_id": "mapping", "status": ["odd"], 1: "int key", "finished_at": "not a time"},
+                {"task_id": "mapping", "status": {"odd": True}},  # listed twice, unhashable status
+                {"status": "running"},  # no task_id: nothing the SDK could use
+                result("bad-stamp", "running", started_at="2026-11-30 10:09:00"),  # to_dict() fails on a str
+            ]
+
+    answer = serve(app_on(MappingBackend()))(URL)
+    assert answer.status == 200
+    tasks = answer.json()
+    assert ids(answer) == ["bad-stamp", "mapping"]
+    assert tasks[0]["started_at"] == "2026-11-30 10:09:00" and tasks[0]["status"] == "running"
+    assert tasks[1]["1"] == "int key"
