@@ -29,9 +29,12 @@ export interface Poller {
   close(): void;
 }
 
-// Polls refused for authentication slow down, doubling up to this, so a logged-out tab does not
-// knock on the server every interval forever.
-const AUTH_BACKOFF_CAP = 5 * 60_000;
+// Polls refused for authentication, or sent to a server without the endpoint, slow down, doubling up
+// to this, so a logged-out tab or a misconfigured page does not knock on the server every interval forever.
+const BACKOFF_CAP = 5 * 60_000;
+const BACKOFF_STATUSES = new Set([401, 403, 404, 405, 501]);
+const NO_ENDPOINT_STATUSES = new Set([404, 405, 501]);
+const FLOWRRA_GUIDE = 'https://github.com/flowrra/flowrra-client#use-with-flowrra';
 
 export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   let etag: string | null = null;
@@ -42,7 +45,10 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   let active = false;
   let paused = false;
   let closed = false;
-  let authFailures = 0;
+  let refusals = 0;
+  // A run of identical failures is reported once: the state already says polling, and an error
+  // every interval would only bury the first one.
+  let lastFailure: string | undefined;
 
   function poll(): Promise<number> {
     if (closed) return Promise.resolve(0);
@@ -71,7 +77,7 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
       const response = await config.fetch(config.url, { headers, credentials: config.credentials, signal: abort.signal });
       if (response.status === 304) return succeeded(0);
       const body = await response.text();
-      if (!response.ok) return failed(httpError(response.status, body));
+      if (!response.ok) return failed(httpError(response.status, body, config.url));
       let json: unknown;
       try {
         json = JSON.parse(body);
@@ -96,13 +102,17 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function succeeded(changes: number): number {
-    authFailures = 0;
+    refusals = 0;
+    lastFailure = undefined;
     return changes;
   }
 
   function failed(error: TaskClientError): number {
-    if (error.status === 401 || error.status === 403) authFailures++;
-    if (!closed) on.error(error);
+    if (error.status !== undefined && BACKOFF_STATUSES.has(error.status)) refusals++;
+    const failure = `${error.kind} ${error.status} ${error.message}`;
+    if (closed || failure === lastFailure) return 0;
+    lastFailure = failure;
+    on.error(error);
     return 0;
   }
 
@@ -115,8 +125,8 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function nextDelay(): number {
-    if (!authFailures) return config.interval;
-    return Math.min(config.interval * 2 ** authFailures, Math.max(config.interval, AUTH_BACKOFF_CAP));
+    if (!refusals) return config.interval;
+    return Math.min(config.interval * 2 ** refusals, Math.max(config.interval, BACKOFF_CAP));
   }
 
   function hold(): void {
@@ -150,8 +160,14 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   };
 }
 
-function httpError(status: number, body: string): TaskClientError {
+function httpError(status: number, body: string, url: string): TaskClientError {
   const why =
-    status === 401 || status === 403 ? 'authentication failed; check the token or the session' : 'the server answered with an error';
+    status === 401 || status === 403
+      ? 'authentication failed; check the token or the session'
+      : NO_ENDPOINT_STATUSES.has(status)
+        ? `the server has no results endpoint at ${url}, so tasks are only seen live. Flowrra has none of its own: ` +
+          'mount flowrra_live beside its UI, e.g. app.include_router(flowrra_live.fastapi.create_router(flowrra), prefix="/flowrra"), ' +
+          `or set pollUrl to where it is (see ${FLOWRRA_GUIDE})`
+        : 'the server answered with an error';
   return new TaskClientError('poll', `poll: HTTP ${status}: ${why}`, { raw: body, status });
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { json, never } from './helpers/fake-fetch';
-import { harness, nextSocket, settle } from './helpers/client-harness';
+import { harness, MOUNT, nextSocket, settle } from './helpers/client-harness';
 import { FakeWebSocket } from './helpers/fake-websocket';
 import { frame, task } from './helpers/tasks';
 
@@ -203,6 +203,110 @@ describe('polling while the socket is down', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(4000);
     expect(gaps[2]).toBeGreaterThanOrEqual(8000);
     expect(gaps[3]).toBeLessThanOrEqual(1100); // after the success
+    client.close();
+  });
+});
+
+describe('a server without the results endpoint', () => {
+  /** Times of the polls from now until `count` more have been sent. */
+  async function pollTimes(http: { calls: unknown[] }, count: number): Promise<number[]> {
+    const times = [Date.now()];
+    for (let i = 0; i < count; i++) {
+      const n = http.calls.length;
+      while (http.calls.length === n) await vi.advanceTimersByTimeAsync(100);
+      times.push(Date.now());
+    }
+    return times.slice(1).map((t, i) => t - times[i]);
+  }
+
+  it.each([404, 405, 501])('%i: one error that names the fix, then polls back off, doubling, until a success', async (status) => {
+    const { client, http, errors, states } = harness({ pollInterval: 1000 });
+    for (let i = 0; i < 4; i++) http.answerNext(new Response('{"detail":"Not Found"}', { status }));
+    const socket = await nextSocket();
+    socket.drop();
+    await settle();
+    const gaps = await pollTimes(http, 5);
+    expect(gaps[0]).toBeGreaterThanOrEqual(2000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(4000);
+    expect(gaps[2]).toBeGreaterThanOrEqual(8000);
+    expect(gaps[3]).toBeLessThanOrEqual(16_100); // the success
+    expect(gaps[4]).toBeLessThanOrEqual(1100); // back to the interval
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ kind: 'poll', status });
+    expect(errors[0].message).toContain(`HTTP ${status}: the server has no results endpoint at ${MOUNT}/api/results`);
+    expect(errors[0].message).toContain('flowrra_live.fastapi.create_router(flowrra)');
+    expect(errors[0].message).toContain('https://github.com/flowrra/flowrra-client#use-with-flowrra');
+    expect(states).toEqual(['polling']);
+    client.close();
+  });
+
+  it('backs off to at most 5 minutes', async () => {
+    const { client, http } = harness({ pollInterval: 1000 });
+    http.answerNext(new Response('', { status: 404 }));
+    const socket = await nextSocket();
+    socket.drop();
+    await settle();
+    for (let i = 0; i < 12; i++) http.answerNext(new Response('', { status: 404 }));
+    const gaps = await pollTimes(http, 12);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(256_000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(300_100);
+    client.close();
+  });
+
+  it('while the socket is live: the reconcile poll reports it once over many reopens, and the state stays live', async () => {
+    const { client, http, errors, states } = harness({ staleAfter: 0 });
+    const notFound = () => new Response('', { status: 404 });
+    for (let i = 0; i < 3; i++) {
+      http.answerNext(notFound);
+      const socket = await nextSocket();
+      socket.accept();
+      await settle();
+      expect(client.state).toBe('live');
+      http.answerNext(notFound);
+      if (i < 2) socket.drop();
+    }
+    expect(http.calls.length).toBeGreaterThanOrEqual(5);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].status).toBe(404);
+    // Only the socket moved the state: open, drop, open, drop, open.
+    expect(states).toEqual(['live', 'polling', 'live', 'polling', 'live']);
+    client.close();
+  });
+});
+
+describe('a run of identical poll failures', () => {
+  it('is reported once; a different failure, or the same after a success, is reported again', async () => {
+    const { client, http, errors } = harness({ pollInterval: 1000 });
+    const down = () => Promise.reject(new TypeError('fetch failed'));
+    const bad = () => new Response('<html>Bad Gateway</html>', { status: 502 });
+    for (const answer of [down, down, down, bad, bad, down, () => json([running]), down, down]) http.answerNext(answer);
+    const socket = await nextSocket();
+    socket.drop();
+    await settle();
+    while (http.calls.length < 9) await vi.advanceTimersByTimeAsync(100);
+    await settle();
+    expect(errors.map((e) => e.message)).toEqual([
+      'poll: request failed (fetch failed)',
+      'poll: HTTP 502: the server answered with an error',
+      'poll: request failed (fetch failed)',
+      'poll: request failed (fetch failed)',
+    ]);
+    expect(client.tasks.get('task-1')?.status).toBe('running');
+    expect(client.state).toBe('polling');
+    client.close();
+  });
+
+  it('keeps the normal interval for failures that are not refusals', async () => {
+    const { client, http, errors } = harness({ pollInterval: 1000 });
+    http.answerNext(new Response('oops', { status: 500 }));
+    const socket = await nextSocket();
+    socket.drop();
+    await settle();
+    const first = Date.now();
+    for (let i = 0; i < 4; i++) http.answerNext(new Response('oops', { status: 500 }));
+    while (http.calls.length < 5) await vi.advanceTimersByTimeAsync(100);
+    expect(Date.now() - first).toBeLessThanOrEqual(4100);
+    expect(errors).toHaveLength(1);
     client.close();
   });
 });

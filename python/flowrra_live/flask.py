@@ -36,14 +36,10 @@ def create_blueprint(
     blueprint = Blueprint("flowrra_live", __name__)
 
     def results() -> Response:
-        reply = run_in_background_loop(
-            endpoint.respond(
-                request._get_current_object(),
-                authorization=request.headers.get("Authorization"),
-                if_none_match=request.headers.get("If-None-Match"),
-                limit=request.args.getlist("limit"),
-            )
-        )
+        # A token callable runs here, in the request thread (Flask's request and the app's
+        # sessions are usable); only the backend is read on the loop.
+        allowed = endpoint.authorize(request, request.headers)
+        reply = run_in_background_loop(endpoint.answer(allowed, request.headers, request.args.getlist("limit")))
         return Response(reply.body, status=reply.status, headers=reply.headers)
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])

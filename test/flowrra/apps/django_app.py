@@ -1,0 +1,27 @@
+"""Flowrra's Django Channels setup from its guide: run with daphne (`django_app:application`)."""
+
+import asyncio
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_http = get_asgi_application()
+
+from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
+
+from demo import flowrra  # noqa: E402
+
+router = ProtocolTypeRouter({"http": django_http, "websocket": URLRouter(websocket_urlpatterns)})
+_started = None
+
+
+async def application(scope, receive, send):
+    # daphne has no lifespan: Flowrra starts on daphne's loop before the first scope is served.
+    global _started
+    if _started is None:
+        _started = asyncio.ensure_future(flowrra.start())
+    await asyncio.shield(_started)
+    await router(scope, receive, send)

@@ -1,0 +1,31 @@
+"""Flowrra's Quart setup from its guide, plus flowrra_live: run with hypercorn."""
+
+from flowrra.ui.flask import create_blueprint
+from flowrra.ui.quart_websocket import setup_websocket
+from quart import Quart, request
+
+from demo import LIVE, flowrra, submit
+
+app = Quart(__name__)
+app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
+setup_websocket(app)
+
+if LIVE:
+    import flowrra_live.quart
+
+    app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra), url_prefix="/flowrra")
+
+
+@app.before_serving
+async def start():
+    await flowrra.start()
+
+
+@app.after_serving
+async def stop():
+    await flowrra.stop(wait=False)
+
+
+@app.post("/test/submit")
+async def test_submit():
+    return await submit(await request.get_json())

@@ -1,0 +1,3 @@
+import { describeRealServer } from './helpers/suite';
+
+describeRealServer('fastapi');
