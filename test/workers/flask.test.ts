@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { PYTHON, freePort, startGroup, startRedis, until, type Group, type RedisServer } from './helpers/processes';
+import { describeWorkers } from './helpers/suite';
 import { allFinal, deliveryProblems, expectedStatus, watchClient, type Watched, type WorkersApp } from './helpers/workers';
 
 const TASKS = 200;
@@ -21,12 +22,12 @@ afterEach(async () => {
   clients = [];
 });
 
-async function startFlask(): Promise<WorkersApp> {
+async function startFlask(pythonPath: string[]): Promise<WorkersApp> {
   redis = await startRedis();
   const env = { REDIS: redis.url };
-  const worker = startGroup(PYTHON, ['flask_worker.py'], env);
+  const worker = startGroup(PYTHON, ['flask_worker.py'], pythonPath, env);
   const port = await freePort();
-  const web = startGroup(PYTHON, ['-m', 'flask', '--app', 'flask_app', 'run', '--host', '127.0.0.1', '--port', String(port)], env);
+  const web = startGroup(PYTHON, ['-m', 'flask', '--app', 'flask_app', 'run', '--host', '127.0.0.1', '--port', String(port)], pythonPath, env);
   processes = [web, worker];
   const origin = `http://127.0.0.1:${port}`;
   const output = () => `--- flask\n${web.output().slice(-3000)}\n--- worker\n${worker.output().slice(-3000)}`;
@@ -58,9 +59,9 @@ async function startFlask(): Promise<WorkersApp> {
 /** Naive ISO local time (the worker runs on this machine, in this time zone) to epoch ms. */
 const epochOf = (naive: string) => new Date(naive).getTime();
 
-describe('Flask (WSGI) + a separate Flowrra worker process, SDK with wsUrl: false', () => {
+describeWorkers('Flask (WSGI) + a separate Flowrra worker process, SDK with wsUrl: false', (pythonPath) => {
   it('polling alone brings every final state, each by the first poll after the task finished; no socket, no error', async () => {
-    const app = await startFlask();
+    const app = await startFlask(pythonPath);
     const pollStarts: number[][] = [];
     for (let index = 0; index < 3; index++) {
       const starts: number[] = [];

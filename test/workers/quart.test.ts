@@ -1,8 +1,4 @@
-import { describe, it } from 'vitest';
-import { fanoutOff, fanoutOn, redisRestart } from './helpers/scenarios';
+import { multiWorkerTests } from './helpers/scenarios';
+import { describeWorkers } from './helpers/suite';
 
-describe('Quart under hypercorn --workers 2, Flowrra on Redis', () => {
-  it('with the fan-out, every client on either worker gets every task live, exactly once, no socket restarted', () => fanoutOn('quart'), 60_000);
-  it('without it, clients miss the other worker’s tasks live and the stale check restarts sockets', () => fanoutOff('quart'), 60_000);
-  it('Redis restarted mid-run: every client converges on what the server holds, tasks submitted after reach every client', () => redisRestart('quart'), 60_000);
-});
+describeWorkers('Quart under hypercorn --workers 2, Flowrra on Redis', multiWorkerTests('quart'));

@@ -1,24 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../../browser/helpers/paths';
+import { freePort } from '../../flowrra/helpers/process';
 
-export const PYTHON = '/usr/bin/python3';
+export { freePort };
+export { PYTHON } from '../../flowrra/helpers/python';
 export const APPS = join(REPO, 'test', 'workers', 'apps');
-const FLOWRRA_SRC = process.env.FLOWRRA_SRC ?? join(REPO, '..', 'shared', 'flowrra-0.1.8', 'src');
-
-/** APPS, python/ (flowrra_live) and Flowrra's source, for every Python process of these tests. */
-export const PYTHONPATH = [APPS, join(REPO, 'python'), ...(existsSync(FLOWRRA_SRC) ? [FLOWRRA_SRC] : [])].join(':');
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const groups = new Set<number>();
 // A runner that dies must not leave servers holding ports.
@@ -40,11 +30,12 @@ export interface Group {
   stop(grace?: number): Promise<void>;
 }
 
-export function startGroup(command: string, args: string[], env: Record<string, string> = {}): Group {
+/** `pythonPath`: where flowrra_live and Flowrra are (describeRealFlowrra's); the test apps come first. */
+export function startGroup(command: string, args: string[], pythonPath: string[], env: Record<string, string> = {}): Group {
   const child = spawn(command, args, {
     cwd: APPS,
     detached: true,
-    env: { ...process.env, PYTHONPATH, PYTHONUNBUFFERED: '1', ...env },
+    env: { ...process.env, PYTHONPATH: [APPS, ...pythonPath].join(':'), PYTHONUNBUFFERED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
@@ -96,7 +87,7 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'flowrra-redis-'));
   let group: Group | undefined;
   const start = async () => {
-    group = startGroup('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+    group = startGroup('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], []);
     await until(() => ping(port), 10_000, () => group!.output());
   };
   await start();

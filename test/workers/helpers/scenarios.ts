@@ -1,4 +1,4 @@
-import { afterEach, expect } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { startRedis, until, type RedisServer } from './processes';
 import {
   allFinal,
@@ -26,9 +26,9 @@ afterEach(async () => {
   running = { clients: [] };
 });
 
-async function setUp(framework: Framework, fanout: boolean) {
+async function setUp(framework: Framework, fanout: boolean, pythonPath: string[]) {
   running.redis = await startRedis();
-  running.app = await startWorkers(framework, running.redis, { fanout });
+  running.app = await startWorkers(framework, running.redis, { fanout, pythonPath });
   running.clients = await clientsOnEveryWorker(running.app, CLIENTS, { staleAfter: STALE_AFTER });
   return { redis: running.redis, app: running.app, clients: running.clients };
 }
@@ -54,8 +54,8 @@ function expectFinalStates(clients: Watched[], ids: string[]): void {
 }
 
 /** Every client, on either worker, sees every task live; none restarts its socket. */
-export async function fanoutOn(framework: Framework): Promise<void> {
-  const { app, clients } = await setUp(framework, true);
+async function fanoutOn(framework: Framework, pythonPath: string[]): Promise<void> {
+  const { app, clients } = await setUp(framework, true, pythonPath);
   const ids = await submitAll(app, 0, TASKS);
   await allFinal(clients, ids, 30_000, app);
   const final = await app.results();
@@ -76,8 +76,8 @@ export async function fanoutOn(framework: Framework): Promise<void> {
 }
 
 /** Without the fan-out, a client sees live only what its own worker ran; the stale check keeps restarting sockets. */
-export async function fanoutOff(framework: Framework): Promise<void> {
-  const { app, clients } = await setUp(framework, false);
+async function fanoutOff(framework: Framework, pythonPath: string[]): Promise<void> {
+  const { app, clients } = await setUp(framework, false, pythonPath);
   const ids = await submitAll(app, 0, TASKS);
   // Still converges, but through polls (the stale check, and the reconcile after each restart).
   await allFinal(clients, ids, 30_000, app);
@@ -105,8 +105,8 @@ export async function fanoutOff(framework: Framework): Promise<void> {
  * after the restart. (Right after the restart a listener may not be back yet when another worker
  * publishes: a socket restarted by the stale check is then the designed recovery.)
  */
-export async function redisRestart(framework: Framework): Promise<void> {
-  const { redis, app, clients } = await setUp(framework, true);
+async function redisRestart(framework: Framework, pythonPath: string[]): Promise<void> {
+  const { redis, app, clients } = await setUp(framework, true, pythonPath);
   const before = await submitAll(app, 0, TASKS / 2);
   // Mid-run: once the first tasks are final in every client, Redis goes away with the rest in flight.
   await allFinal(clients, before.slice(0, 20), 30_000, app);
@@ -138,4 +138,13 @@ async function allPolledSince(clients: Watched[], before: number[], app: Workers
     STALE_AFTER * 5,
     app.output,
   );
+}
+
+/** The three multi-worker tests against one framework's test app. */
+export function multiWorkerTests(framework: Framework): (pythonPath: string[]) => void {
+  return (pythonPath) => {
+    it('with the fan-out, every client on either worker gets every task live, exactly once, no socket restarted', () => fanoutOn(framework, pythonPath), 60_000);
+    it('without it, clients miss the other worker’s tasks live and the stale check restarts sockets', () => fanoutOff(framework, pythonPath), 60_000);
+    it('Redis restarted mid-run: every client converges on what the server holds, tasks submitted after reach every client', () => redisRestart(framework, pythonPath), 60_000);
+  };
 }

@@ -22,10 +22,10 @@ export interface WorkersApp {
   stop(): Promise<void>;
 }
 
-export async function startWorkers(framework: Framework, redis: RedisServer, options: { fanout: boolean }): Promise<WorkersApp> {
+export async function startWorkers(framework: Framework, redis: RedisServer, options: { fanout: boolean; pythonPath: string[] }): Promise<WorkersApp> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const group: Group = startGroup(PYTHON, SERVE[framework](port), { REDIS: redis.url, FANOUT: options.fanout ? '1' : '0' });
+  const group: Group = startGroup(PYTHON, SERVE[framework](port), options.pythonPath, { REDIS: redis.url, FANOUT: options.fanout ? '1' : '0' });
   // Ready once both workers finished their startup (Flowrra, watchdog, fan-out subscribed).
   const pids = await until(
     async () => {
