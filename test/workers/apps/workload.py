@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import redis.asyncio as aioredis
 from flowrra import Flowrra
+from flowrra.events import event_bus
 
 REDIS = os.environ["REDIS"]
 # Redis databases: 0 broker, 1 result backend, 2 this app's bookkeeping (attempts, ready pids).
@@ -59,6 +61,15 @@ class Lifecycle:
 
 async def submit(start: int, count: int) -> list[str]:
     return [await flowrra.submit(job, index, kind_of(index)) for index in range(start, start + count)]
+
+
+async def emit_synthetic(run: str, count: int) -> None:
+    """For the fan-out bench: `count` task frames straight onto this process's event_bus, each
+    stamped with the wall-clock time of its emit (`emitted_at`, s) and the emitting pid."""
+    pid = os.getpid()
+    for index in range(count):
+        task = {"task_id": f"{run}-{pid}-{index}", "status": "running", "task_name": "bench", "retries": 0}
+        await event_bus.emit({"type": "task.update", "task": {**task, "pid": pid, "emitted_at": time.time()}})
 
 
 async def ready_pids() -> list[int]:
