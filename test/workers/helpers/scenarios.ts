@@ -129,6 +129,29 @@ async function redisRestart(framework: Framework, pythonPath: string[]): Promise
   for (const watched of clients) expect(deliveryProblems(watched)).toEqual([]);
 }
 
+/** One worker killed: its clients reconnect to the other and reconcile; the others never notice. */
+async function workerKilled(framework: Framework, pythonPath: string[]): Promise<void> {
+  const { app, clients } = await setUp(framework, true, pythonPath);
+  const [victim, survivor] = app.pids;
+  const moved = clients.filter((watched) => watched.pid === victim);
+  const stayed = clients.filter((watched) => watched.pid === survivor);
+  process.kill(victim, 'SIGKILL');
+  await until(
+    () => {
+      const away = moved.filter((watched) => watched.pid !== survivor || watched.client.state !== 'live').length;
+      if (away) throw new Error(`${away} clients not yet live on the surviving worker`);
+    },
+    15_000,
+    app.output,
+  );
+  const ids = await submitAll(app, 0, TASKS / 2);
+  await allFinal(clients, ids, 30_000, app);
+  expectFinalStates(clients, ids);
+  for (const watched of clients) expect(deliveryProblems(watched)).toEqual([]);
+  expect(stayed.map((watched) => watched.sockets)).toEqual(stayed.map(() => 1));
+  expect(moved.every((watched) => watched.sockets >= 2)).toBe(true);
+}
+
 async function allPolledSince(clients: Watched[], before: number[], app: WorkersApp): Promise<void> {
   await until(
     () => {
@@ -140,9 +163,10 @@ async function allPolledSince(clients: Watched[], before: number[], app: Workers
   );
 }
 
-/** The three multi-worker tests against one framework's test app. */
+/** The multi-worker tests against one framework's test app. */
 export function multiWorkerTests(framework: Framework): (pythonPath: string[]) => void {
   return (pythonPath) => {
+    it('a worker killed: its clients reconnect to the other and converge; the other worker’s clients never notice', () => workerKilled(framework, pythonPath), 60_000);
     it('with the fan-out, every client on either worker gets every task live, exactly once, no socket restarted', () => fanoutOn(framework, pythonPath), 60_000);
     it('without it, clients miss the other worker’s tasks live and the stale check restarts sockets', () => fanoutOff(framework, pythonPath), 60_000);
     it('Redis restarted mid-run: every client converges on what the server holds, tasks submitted after reach every client', () => redisRestart(framework, pythonPath), 60_000);
