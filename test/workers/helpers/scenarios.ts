@@ -163,6 +163,11 @@ async function allPolledSince(clients: Watched[], before: number[], app: Workers
   );
 }
 
+/** Django: the documented setup (Flowrra and the fan-out started on the first scope) under two workers. */
+export function djangoTests(pythonPath: string[]): void {
+  it('with the fan-out, every client on either worker gets every task live, exactly once, no socket restarted', () => fanoutOn('django', pythonPath), 60_000);
+}
+
 /** The multi-worker tests against one framework's test app. */
 export function multiWorkerTests(framework: Framework): (pythonPath: string[]) => void {
   return (pythonPath) => {

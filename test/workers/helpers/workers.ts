@@ -1,13 +1,15 @@
-import type { IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { createTaskClient, type Task, type TaskClient, type TaskClientError, type TaskClientOptions, type TaskEvent } from '../../../src/index';
 import { PYTHON, freePort, startGroup, until, type Group, type RedisServer } from './processes';
 
-export type Framework = 'fastapi' | 'quart';
+export type Framework = 'fastapi' | 'quart' | 'django';
 
 const SERVE: Record<Framework, (port: number) => string[]> = {
   fastapi: (port) => ['-m', 'uvicorn', 'fastapi_workers:asgi', '--workers', '2', '--host', '127.0.0.1', '--port', String(port)],
   quart: (port) => ['-m', 'hypercorn', 'quart_workers:asgi', '--workers', '2', '--bind', `127.0.0.1:${port}`],
+  // Without lifespan, as under daphne: each worker starts on its first scope.
+  django: (port) => ['-m', 'uvicorn', 'django_workers:asgi', '--workers', '2', '--lifespan', 'off', '--host', '127.0.0.1', '--port', String(port)],
 };
 
 /** A test app (test/workers/apps) in two worker processes sharing one Redis. */
@@ -26,10 +28,11 @@ export async function startWorkers(framework: Framework, redis: RedisServer, opt
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const group: Group = startGroup(PYTHON, SERVE[framework](port), options.pythonPath, { REDIS: redis.url, FANOUT: options.fanout ? '1' : '0' });
-  // Ready once both workers finished their startup (Flowrra, watchdog, fan-out subscribed).
+  // Ready once both workers finished their startup (Flowrra, watchdog, fan-out subscribed). Each
+  // ask on a new connection, so that it may reach either worker (and start a Django one).
   const pids = await until(
     async () => {
-      const { pids } = (await (await fetch(`${origin}/test/ready`)).json()) as { pids: number[] };
+      const { pids } = JSON.parse(await getFresh(port, '/test/ready')) as { pids: number[] };
       if (pids.length !== 2) throw new Error(`ready: ${pids.length} of 2 workers`);
       return pids;
     },
@@ -52,6 +55,18 @@ export async function startWorkers(framework: Framework, redis: RedisServer, opt
     output: group.output,
     stop: () => group.stop(),
   };
+}
+
+function getFresh(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** One SDK client, with every delivery, the worker its socket landed on, and each socket it opened. */
