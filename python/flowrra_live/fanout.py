@@ -22,6 +22,7 @@ import json
 import logging
 import random
 import uuid
+
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
