@@ -57,15 +57,15 @@ async def measure(stored: int) -> None:
         return await endpoint.respond(None, {"If-None-Match": if_none_match} if if_none_match else {}, [])
 
     etag = (await poll()).headers["ETag"]
-    full = await best_of(5, poll)
-    not_modified = await best_of(5, lambda: poll(etag))
+    full = await best_of(9, poll)
+    not_modified = await best_of(9, lambda: poll(etag))
     manager = FlowrraManager(flowrra)
 
     async def flowrra_listing():
         for status in statuses:
             await manager._list_tasks_by_status(status, None)
 
-    baseline = await best_of(5, flowrra_listing)
+    baseline = await best_of(9, flowrra_listing)
     print(
         f"{stored:>7} stored runs: 200 poll {full:7.1f} ms, 304 poll {not_modified:7.1f} ms; "
         f"FlowrraManager over all statuses {baseline:7.1f} ms; 304 poll / Flowrra listing = {not_modified / baseline:.2f}"
