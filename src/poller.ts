@@ -32,9 +32,9 @@ export interface Poller {
 // Polls refused for authentication, or sent to a server without the endpoint, slow down, doubling up
 // to this, so a logged-out tab or a misconfigured page does not knock on the server every interval forever.
 const BACKOFF_CAP = 5 * 60_000;
-const BACKOFF_STATUSES = new Set([401, 403, 404, 405, 501]);
-const NO_ENDPOINT_STATUSES = new Set([404, 405, 501]);
-const FLOWRRA_GUIDE = 'https://github.com/flowrra/flowrra-client#use-with-flowrra';
+// What a server without the results endpoint answers: plain Flowrra has none.
+const NO_ENDPOINT_STATUSES = [404, 405, 501];
+const REFUSED_STATUSES = [401, 403, ...NO_ENDPOINT_STATUSES];
 
 export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   let etag: string | null = null;
@@ -108,10 +108,10 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function failed(error: TaskClientError): number {
-    if (error.status !== undefined && BACKOFF_STATUSES.has(error.status)) refusals++;
-    const failure = `${error.kind} ${error.status} ${error.message}`;
-    if (closed || failure === lastFailure) return 0;
-    lastFailure = failure;
+    if (REFUSED_STATUSES.includes(error.status!)) refusals++;
+    // The message names the kind of failure and the status: equal messages are the same failure.
+    if (closed || error.message === lastFailure) return 0;
+    lastFailure = error.message;
     on.error(error);
     return 0;
   }
@@ -164,10 +164,9 @@ function httpError(status: number, body: string, url: string): TaskClientError {
   const why =
     status === 401 || status === 403
       ? 'authentication failed; check the token or the session'
-      : NO_ENDPOINT_STATUSES.has(status)
-        ? `the server has no results endpoint at ${url}, so tasks are only seen live. Flowrra has none of its own: ` +
-          'mount flowrra_live beside its UI, e.g. app.include_router(flowrra_live.fastapi.create_router(flowrra), prefix="/flowrra"), ' +
-          `or set pollUrl to where it is (see ${FLOWRRA_GUIDE})`
+      : NO_ENDPOINT_STATUSES.includes(status)
+        ? `the server has no results endpoint at ${url}; add flowrra_live to the Flowrra app: ` +
+          'https://github.com/flowrra/flowrra-client#use-with-flowrra'
         : 'the server answered with an error';
   return new TaskClientError('poll', `poll: HTTP ${status}: ${why}`, { raw: body, status });
 }

@@ -233,9 +233,10 @@ describe('a server without the results endpoint', () => {
     expect(gaps[4]).toBeLessThanOrEqual(1100); // back to the interval
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ kind: 'poll', status });
-    expect(errors[0].message).toContain(`HTTP ${status}: the server has no results endpoint at ${MOUNT}/api/results`);
-    expect(errors[0].message).toContain('flowrra_live.fastapi.create_router(flowrra)');
-    expect(errors[0].message).toContain('https://github.com/flowrra/flowrra-client#use-with-flowrra');
+    expect(errors[0].message).toBe(
+      `poll: HTTP ${status}: the server has no results endpoint at ${MOUNT}/api/results; ` +
+        'add flowrra_live to the Flowrra app: https://github.com/flowrra/flowrra-client#use-with-flowrra',
+    );
     expect(states).toEqual(['polling']);
     client.close();
   });

@@ -64,9 +64,13 @@ describe('over real sockets (SDK in Node with ws)', () => {
     const srv = await start();
     const { client, reaches } = sdkClient(srv, { pollInterval: 60_000 });
     await reaches('live');
+    await vi.waitFor(() => expect(srv.polls()).toBe(1)); // the reconcile poll
     srv.refuseUpgrades(true);
     srv.dropConnections();
     await reaches('polling');
+    // The poll sent on entering polling must have been answered before the task exists, however
+    // slowly a loaded machine delivers it; the next one is a minute away.
+    await vi.waitFor(() => expect(srv.polls()).toBe(2));
     const done = srv.submit({ duration_ms: 5 });
     await vi.waitFor(() => expect(srv.results().find((t) => t.task_id === done)?.status).toBe('success'));
     expect(client.tasks.has(done)).toBe(false); // no poll can have seen it: the interval is a minute
