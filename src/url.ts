@@ -29,7 +29,7 @@ export function resolveEndpoints(
     pollUrl = (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
   }
   if (options.wsUrl === false) {
-    if (!pollUrl) throw configError('wsUrl', 'a URL while pollUrl is false (with neither, nothing would ever arrive)', false);
+    if (!pollUrl) throw configError('wsUrl', 'a URL when pollUrl is false', false);
     return { wsUrl: false, pollUrl };
   }
   const ws = options.wsUrl === undefined ? below(mount, 'ws') : toUrl(options.wsUrl, 'wsUrl', page);

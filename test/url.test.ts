@@ -37,7 +37,7 @@ describe('socket and poll URLs', () => {
     ['a wsUrl of another scheme', { url: 'http://h/f', wsUrl: 'mailto:x@y' }, undefined, /wsUrl: expected a ws:/],
     ['an empty url', { url: '' }, httpPage, /url: expected a URL string, got ""/],
     ['an unparsable url', { url: 'http://[bad' }, undefined, /url: expected a valid URL, got "http:\/\/\[bad"/],
-    ['no socket and no polling', { url: 'http://h/f', wsUrl: false as const, pollUrl: false as const }, undefined, /wsUrl: expected a URL while pollUrl is false/],
+    ['no socket and no polling', { url: 'http://h/f', wsUrl: false as const, pollUrl: false as const }, undefined, /wsUrl: expected a URL when pollUrl is false/],
   ])('rejects %s with a config error', (_name, options, page, message) => {
     expect(() => resolveEndpoints(options, page)).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringMatching(message) }));
   });
