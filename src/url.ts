@@ -24,10 +24,7 @@ export function resolveEndpoints(
   const mount = toUrl(options.url ?? DEFAULT_MOUNT, 'url', page);
   if (!/^https?:$/.test(mount.protocol)) throw configError('url', 'an http: or https: URL', options.url);
   mount.hash = '';
-  let pollUrl: string | false = false;
-  if (options.pollUrl !== false) {
-    pollUrl = (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
-  }
+  const pollUrl = options.pollUrl !== false && (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
   if (options.wsUrl === false) {
     if (!pollUrl) throw configError('wsUrl', 'a URL when pollUrl is false', false);
     return { wsUrl: false, pollUrl };
