@@ -14,8 +14,10 @@ import {
 const TASKS = 200;
 const CLIENTS = 6;
 // A socket silent this long gets a stale check (a poll); if the poll finds what the socket
-// missed, the socket is restarted. Short, so each run ends with a stale check on every client.
-const STALE_AFTER = 1000;
+// missed, the socket is restarted. Short, so each run ends with a stale check on every client;
+// not so short that a socket falls silent that long mid-run on a loaded machine (a stale poll may
+// then answer before a frame already on its way, which the SDK counts as missed).
+const STALE_AFTER = 2500;
 
 let running: { redis?: RedisServer; app?: WorkersApp; clients: Watched[] } = { clients: [] };
 
@@ -63,9 +65,8 @@ async function fanoutOn(framework: Framework, pythonPath: string[]): Promise<voi
   expectFinalStates(clients, ids);
   for (const watched of clients) {
     expect(deliveryProblems(watched)).toEqual([]);
-    // Live: every final state came over this client's socket, whichever worker ran the task.
-    const finalsLive = watched.events.filter((event) => event.source === 'ws' && /success|failed/.test(event.task.status));
-    expect(new Set(finalsLive.map((event) => event.task.task_id)).size).toBe(TASKS);
+    // Live: this client's socket carried every final state, whichever worker ran the task.
+    expect(ids.filter((id) => !watched.finalFrames.has(id))).toEqual([]);
   }
   // Each client's socket goes quiet now: wait for a stale check on every one, then count sockets.
   const pollsBefore = clients.map((watched) => watched.polls);

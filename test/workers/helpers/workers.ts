@@ -82,16 +82,22 @@ export interface Watched {
   sockets: number;
   /** Poll requests made. */
   polls: number;
+  /** Task ids whose final state (success or failed) a frame on any of its sockets carried, whatever the SDK made of it. */
+  readonly finalFrames: Set<string>;
 }
 
 export function watchClient(mount: string, options: TaskClientOptions = {}): Watched {
-  const watched = { events: [], socketPidAt: [], errors: [], pid: undefined, sockets: 0, polls: 0 } as unknown as Watched & { client: TaskClient };
+  const watched = { events: [], socketPidAt: [], errors: [], pid: undefined, sockets: 0, polls: 0, finalFrames: new Set() } as unknown as Watched & { client: TaskClient };
   class TaggedSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols);
       watched.sockets++;
       this.once('upgrade', (response: IncomingMessage) => {
         watched.pid = Number(response.headers['x-worker-pid']);
+      });
+      this.on('message', (data) => {
+        const { task } = JSON.parse(String(data)) as { task: Task };
+        if (FINAL.has(task.status)) watched.finalFrames.add(task.task_id);
       });
     }
   }
