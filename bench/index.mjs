@@ -26,6 +26,7 @@ const PARTS = [
   ['polling', {}],
   ['memory', quick ? { small: 2000, large: 10_000 } : {}],
   ['leaks', quick ? { cycles: 200 } : {}],
+  ['fanout', quick ? { events: 2000, latencySamples: 100 } : {}],
 ];
 
 const results = {};

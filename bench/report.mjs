@@ -268,6 +268,36 @@ ${int(r.leaks.createClose.cycles)} clients created and closed it ${change(r.leak
 ${r.leaks.connectDrop.settled && r.leaks.createClose.settled ? 'were back where they started' : 'did **not** all return to where they started'}.`;
 }
 
+function fanoutSection(r) {
+  const x = r.fanout;
+  if (x.skipped) return `## Many workers (fan-out through Redis)\n\nSkipped: ${x.skipped}.`;
+  const { local, remote } = x.latency;
+  const tp = x.throughput;
+  const base = x.baseline;
+  return `## Many workers (fan-out through Redis)
+
+${x.server}; ${x.sockets} raw \`ws\` sockets on Flowrra's own socket, ${x.socketsPerWorker.join(' + ')} per worker.
+Synthetic task frames are emitted on a worker's \`event_bus\`, each stamped with its emit time; a frame reaches
+its own worker's sockets directly (local) and the other worker's through \`flowrra_live.fanout\` and Redis pub/sub.
+
+**Emit → socket latency**, ${int(local.count / x.sockets * 2)} frames one at a time, alternately in each worker, same run:
+
+${table(['Delivery', 'Frames × sockets', 'p50', 'p99', 'max'], [
+    ['local (same worker, no Redis)', int(local.count), ms(local.p50), ms(local.p99), ms(local.max)],
+    ['other worker, through Redis', int(remote.count), ms(remote.p50), ms(remote.p99), ms(remote.max)],
+    ['added by the fan-out', '', ms(remote.p50 - local.p50), ms(remote.p99 - local.p99), ''],
+  ])}
+
+**Throughput**, ${int(tp.events)} frames in ${tp.requests} concurrent requests (${tp.requestsPerWorker.join(' + ')} per worker), until every socket had
+every frame it should:
+
+${table(['Run', 'Frames/s emitted', 'Deliveries/s (frame × socket)', 'Each frame reaches'], [
+    ['fan-out on', int(tp.eventsPerSecond), int(tp.deliveriesPerSecond), `all ${x.sockets} sockets`],
+    ['fan-out off (baseline, same app)', int(base.eventsPerSecond), int(base.deliveriesPerSecond), `its worker's ${x.sockets / 2} sockets only`],
+    ['ratio on / off', ratio(tp.eventsPerSecond / base.eventsPerSecond), ratio(tp.deliveriesPerSecond / base.deliveriesPerSecond), ''],
+  ])}`;
+}
+
 export function renderResults(r, system, totalMs) {
   const f = keyFigures(r);
   const g = goals(r, f, totalMs);
@@ -293,6 +323,8 @@ ${pollingSection(r)}
 ${memorySection(r)}
 
 ${leaksSection(r)}
+
+${fanoutSection(r)}
 
 ## README: Performance section
 

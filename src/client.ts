@@ -95,8 +95,9 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   const socketUrl = async (): Promise<string> => {
     const token = await readToken();
-    if (!token) return config.wsUrl;
-    const url = new URL(config.wsUrl);
+    const wsUrl = config.wsUrl as string;
+    if (!token) return wsUrl;
+    const url = new URL(wsUrl);
     url.searchParams.set('token', token);
     return url.href;
   };
@@ -132,6 +133,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   };
 
   const connect = (): void => {
+    if (!config.wsUrl) return fallBack();
     setState('connecting');
     connectTimer = setTimeout(() => state === 'connecting' && fallBack(), config.reconnect.connectTimeout);
     socket = openSocket(

@@ -5,7 +5,7 @@ import { pageLocation } from './page';
 import { resolveEndpoints } from './url';
 
 export interface ClientConfig {
-  wsUrl: string;
+  wsUrl: string | false;
   pollUrl: string | false;
   pollInterval: number;
   pollTimeout: number;

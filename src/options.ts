@@ -50,9 +50,11 @@ export interface TaskClientOptions {
   url?: string;
   /**
    * The socket URL. `ws:`/`wss:` is used as is, `http:`/`https:` is converted, a path is resolved against the page.
+   * `false`: the server has no socket (a plain WSGI app such as Flask); the client polls from the start,
+   * stays in state `polling` and reports nothing about sockets.
    * @default `${url}/ws`
    */
-  wsUrl?: string;
+  wsUrl?: string | false;
   /**
    * The polling endpoint, or `false` for no polling.
    * @default `${url}/api/results`

@@ -7,7 +7,7 @@ export interface PageLocation {
 }
 
 export interface Endpoints {
-  wsUrl: string;
+  wsUrl: string | false;
   pollUrl: string | false;
 }
 
@@ -18,21 +18,22 @@ const DEFAULT_MOUNT = '/flowrra';
  * browser would refuse later (mixed content) or that cannot be resolved (a path without a page).
  */
 export function resolveEndpoints(
-  options: { url?: string; wsUrl?: string; pollUrl?: string | false },
+  options: { url?: string; wsUrl?: string | false; pollUrl?: string | false },
   page: PageLocation | undefined,
 ): Endpoints {
   const mount = toUrl(options.url ?? DEFAULT_MOUNT, 'url', page);
   if (!/^https?:$/.test(mount.protocol)) throw configError('url', 'an http: or https: URL', options.url);
   mount.hash = '';
+  const pollUrl = options.pollUrl !== false && (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
+  if (options.wsUrl === false) {
+    if (!pollUrl) throw configError('wsUrl', 'a URL when pollUrl is false', false);
+    return { wsUrl: false, pollUrl };
+  }
   const ws = options.wsUrl === undefined ? below(mount, 'ws') : toUrl(options.wsUrl, 'wsUrl', page);
   ws.protocol = ws.protocol.replace(/^http/, 'ws');
   if (!/^wss?:$/.test(ws.protocol)) throw configError('wsUrl', 'a ws:, wss:, http: or https: URL', options.wsUrl);
   if (page?.protocol === 'https:' && ws.protocol === 'ws:') {
     throw configError('wsUrl', 'wss: on an https: page (the browser blocks an insecure ws: socket there)', ws.href);
-  }
-  let pollUrl: string | false = false;
-  if (options.pollUrl !== false) {
-    pollUrl = (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
   }
   return { wsUrl: ws.href, pollUrl };
 }

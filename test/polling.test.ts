@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { json, never } from './helpers/fake-fetch';
 import { harness, MOUNT, nextSocket, settle } from './helpers/client-harness';
+import { FakeWebSocket } from './helpers/fake-websocket';
 import { frame, task } from './helpers/tasks';
 
 beforeEach(() => {
@@ -59,6 +60,23 @@ describe('polling while the socket is down', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(states).toEqual(['polling']);
     expect(http.calls).toHaveLength(1);
+    client.close();
+  });
+
+  it('with wsUrl false, never opens a socket: polls at once and every pollInterval, in state polling, quietly', async () => {
+    const { client, http, states, events, errors } = harness({ wsUrl: false, pollInterval: 5000 });
+    await settle();
+    expect(client.state).toBe('polling');
+    expect(http.calls).toHaveLength(1);
+    http.answerNext(json([success]));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(http.calls).toHaveLength(2);
+    expect(events).toEqual([{ type: 'task.update', task: success, source: 'poll' }]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(http.calls).toHaveLength(14);
+    expect(FakeWebSocket.all).toHaveLength(0);
+    expect(states).toEqual([]); // polling from creation on, never left
+    expect(errors).toEqual([]);
     client.close();
   });
 

@@ -22,6 +22,7 @@ describe('socket and poll URLs', () => {
     ['pollUrl false turns polling off', { pollUrl: false as const }, httpPage, 'ws://app.example.com/flowrra/ws', false],
     ['an absolute mount wins over the page', { url: 'http://api.example.com/flowrra' }, httpPage, 'ws://api.example.com/flowrra/ws', 'http://api.example.com/flowrra/api/results'],
     ['wss on an http page is allowed', { wsUrl: 'wss://secure.example.com/ws' }, httpPage, 'wss://secure.example.com/ws', 'http://app.example.com/flowrra/api/results'],
+    ['wsUrl false: no socket, polling only', { wsUrl: false as const }, httpsPage, false, 'https://app.example.com:8443/flowrra/api/results'],
   ])('%s', (_name, options, page, wsUrl, pollUrl) => {
     expect(resolveEndpoints(options, page)).toEqual({ wsUrl, pollUrl });
   });
@@ -36,6 +37,7 @@ describe('socket and poll URLs', () => {
     ['a wsUrl of another scheme', { url: 'http://h/f', wsUrl: 'mailto:x@y' }, undefined, /wsUrl: expected a ws:/],
     ['an empty url', { url: '' }, httpPage, /url: expected a URL string, got ""/],
     ['an unparsable url', { url: 'http://[bad' }, undefined, /url: expected a valid URL, got "http:\/\/\[bad"/],
+    ['no socket and no polling', { url: 'http://h/f', wsUrl: false as const, pollUrl: false as const }, undefined, /wsUrl: expected a URL when pollUrl is false/],
   ])('rejects %s with a config error', (_name, options, page, message) => {
     expect(() => resolveEndpoints(options, page)).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringMatching(message) }));
   });

@@ -66,7 +66,7 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-@pytest.fixture(params=["fastapi", "quart", "django"])
+@pytest.fixture(params=["fastapi", "quart", "django", "flask"])
 def serve(request):
     """`serve(flowrra, **options)` mounts the endpoint in one framework and returns its `get`."""
     from servers import FRAMEWORKS

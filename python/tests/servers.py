@@ -72,6 +72,25 @@ def quart_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) ->
     return get
 
 
+def flask_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> Get:
+    flask = require("flask", "python3-flask")
+    import flowrra_live.flask
+
+    if with_flowrra_ui:
+        import pytest
+
+        pytest.skip("Flowrra 0.1.8 has no UI for plain Flask: its flowrra.ui.flask blueprint registers a websocket route, which needs Quart")
+    app = flask.Flask(__name__)
+    app.register_blueprint(flowrra_live.flask.create_blueprint(flowrra, **options), url_prefix="/flowrra")
+    client = app.test_client()
+
+    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
+        response = client.get(path, headers=headers or {})
+        return _answer(response.status_code, response.headers, response.get_data())
+
+    return get
+
+
 def configure_django() -> None:
     """The least settings Django's test clients need; each test sets ROOT_URLCONF itself."""
     django = require("django", "python3-django")
@@ -127,4 +146,5 @@ FRAMEWORKS: dict[str, Callable[..., Get]] = {
     "fastapi": fastapi_app,
     "quart": quart_app,
     "django": django_app,
+    "flask": flask_app,
 }
