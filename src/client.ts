@@ -80,12 +80,16 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         },
         {
           items(items) {
-            let changes = 0;
+            const tasks: Task[] = [];
             items.forEach((item, index) => {
               const task = parseTask(item, false, `results[${index}]`);
               if (task instanceof TaskClientError) report(task);
-              else if (apply('task.update', task, 'poll')) changes++;
+              else tasks.push(task);
             });
+            // Answers come newest first. Applied oldest first, the store's insertion order is their
+            // age, and eviction past maxTasks drops the oldest, not the newest.
+            let changes = 0;
+            for (let i = tasks.length - 1; i >= 0; i--) changes += Number(apply('task.update', tasks[i], 'poll'));
             return changes;
           },
           error: report,

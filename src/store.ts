@@ -2,6 +2,8 @@ import { jsonEqual } from './equal';
 import { compareProgress, isFinished } from './order';
 import type { Task } from './schema';
 
+const FORGOTTEN_MIN = 1000;
+
 /**
  * The merged view of all tasks. Task objects are replaced on change, never mutated, so a caller may
  * keep one as a snapshot.
@@ -10,8 +12,9 @@ export class TaskStore {
   readonly tasks = new Map<string, Task>();
   /** Grows on every change, so a reader can tell "changed" with one comparison. */
   version = 0;
-  // Ids deleted by the server: a later poll must not bring them back.
-  private readonly deleted = new Set<string>();
+  // Tasks no longer stored: deleted by the server (a later poll must not bring them back), or
+  // evicted past maxTasks with the order key they had (an older state must not come back either).
+  private readonly gone: Forgotten;
   // The keys of `tasks` in Map order, from `head` on. Eviction walks this, not the Map: a Map
   // iterator starts at the first slot and steps over every deleted entry V8 has not compacted yet,
   // thousands of them once a full store evicts on every new task.
@@ -20,18 +23,25 @@ export class TaskStore {
   // Stored tasks that are finished: with none, the victim is the oldest task and needs no search.
   private finished = 0;
 
-  constructor(private readonly maxTasks: number) {}
+  constructor(private readonly maxTasks: number) {
+    // At least as many as a poll answer can hold (the reference server's limit is 1000): a poll
+    // re-reading tasks evicted by the last one must find every one of them remembered.
+    this.gone = new Forgotten(Math.max(maxTasks, FORGOTTEN_MIN));
+  }
 
   /** Merges `incoming` into the stored task. Returns the new stored task, or undefined when nothing changed. */
   upsert(incoming: Task, fromPoll: boolean): Task | undefined {
     const id = incoming.task_id;
-    if (fromPoll && this.deleted.has(id)) return undefined;
     const stored = this.tasks.get(id);
+    if (!stored) {
+      const last = this.gone.get(id);
+      // A delete has no order key: only the socket, which saw the task come back, may revive it.
+      if (last === null ? fromPoll : last && compareProgress(incoming, last) <= 0) return undefined;
+    }
     const next = stored ? mergeTask(stored, incoming) : incoming;
     // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
     const order = stored ? compareProgress(next, stored) : 1;
     if (order < 0 || (order === 0 && jsonEqual(next, stored))) return undefined;
-    this.deleted.delete(id);
     this.tasks.set(id, next);
     this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
     if (!stored) {
@@ -45,7 +55,7 @@ export class TaskStore {
   /** Removes a task. Returns what was stored, or undefined when it was unknown. */
   remove(id: string): Task | undefined {
     const stored = this.tasks.get(id);
-    this.remember(id);
+    this.gone.set(id, null);
     if (!stored) return undefined;
     this.tasks.delete(id);
     if (isFinished(stored)) this.finished--;
@@ -54,21 +64,19 @@ export class TaskStore {
     return stored;
   }
 
-  private remember(id: string): void {
-    this.deleted.add(id);
-    if (this.deleted.size > this.maxTasks) this.deleted.delete(this.deleted.values().next().value as string);
-  }
-
   // The first finished task in Map (insertion) order goes; when none is finished, the oldest task.
+  // The task just added is never the victim: its event is about to go out, for a task the view holds.
   private evictOne(): void {
     const { order, head } = this;
+    const last = order.length - 1;
     let at = head;
-    if (this.finished > 0) {
-      while (at < order.length && !isFinished(this.tasks.get(order[at])!)) at++;
-      if (at < order.length) this.finished--;
-      else at = head;
+    if (this.finished > Number(isFinished(this.tasks.get(order[last])!))) {
+      while (!isFinished(this.tasks.get(order[at])!)) at++;
     }
+    const victim = this.tasks.get(order[at])!;
+    if (isFinished(victim)) this.finished--;
     this.tasks.delete(order[at]);
+    this.gone.set(order[at], orderKey(victim));
     // The unfinished tasks passed over keep their order, each one slot later.
     order.copyWithin(head + 1, head, at);
     // Dropping the consumed front once it outgrows the view keeps this O(1) per task, amortized.
@@ -76,6 +84,38 @@ export class TaskStore {
       this.order = order.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+/** What compareProgress reads of a task, kept for an evicted one instead of its whole payload. */
+function orderKey({ task_id, status, retries, submitted_at, started_at, finished_at }: Task): Task {
+  return { task_id, status, retries, submitted_at, started_at, finished_at };
+}
+
+/**
+ * The last `capacity` ids forgotten, each with what is known of it (`null`: deleted). A ring of
+ * ids, not Map order, says which to drop: see `order` above for why a Map iterator is not used.
+ */
+class Forgotten {
+  private readonly known = new Map<string, { key: Task | null; slot: number }>();
+  private readonly ring: string[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** `undefined`: never forgotten (or long ago). */
+  get(id: string): Task | null | undefined {
+    return this.known.get(id)?.key;
+  }
+
+  set(id: string, key: Task | null): void {
+    const slot = this.next;
+    const dropped = this.ring[slot];
+    // A slot whose id was forgotten again since holds nothing: the newer entry has its own slot.
+    if (dropped !== undefined && this.known.get(dropped)?.slot === slot) this.known.delete(dropped);
+    this.ring[slot] = id;
+    this.known.set(id, { key, slot });
+    this.next = (slot + 1) % this.capacity;
   }
 }
 
