@@ -58,7 +58,7 @@ export function describeValue(value: unknown): string {
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
-/** The `config` error for an option: `pollInterval: expected a number >= 1, got -5`. */
+/** The `config` error for an option: `pollInterval: expected a number from 1 to 2147483647, got -5`. */
 export function configError(option: string, expected: string, got: unknown): TaskClientError {
   return new TaskClientError('config', `${option}: expected ${expected}, got ${toText(got)}`);
 }
