@@ -15,6 +15,7 @@ export interface ClientConfig {
   WebSocket: WebSocketLike;
   fetch: typeof fetch | undefined;
   lazy: boolean;
+  lazyCloseTimeout: number;
   maxTasks: number;
   maxFrameBytes: number;
   headers: Record<string, string>;
@@ -48,6 +49,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     WebSocket: WebSocketImpl,
     fetch: fetchImpl,
     lazy: options.lazy ?? false,
+    lazyCloseTimeout: checkNumber('lazyCloseTimeout', options.lazyCloseTimeout ?? 3000, 0),
     maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1, Infinity),
     maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1, Infinity),
     headers: { ...options.headers },

@@ -1,5 +1,6 @@
 import { jsonEqual } from './equal';
 import { compareProgress, isFinished } from './order';
+import { readonlyView } from './readonly-map';
 import type { Task } from './schema';
 
 const FORGOTTEN_MIN = 1000;
@@ -9,13 +10,15 @@ const FORGOTTEN_MIN = 1000;
  * keep one as a snapshot.
  */
 export class TaskStore {
-  readonly tasks = new Map<string, Task>();
+  private readonly map = new Map<string, Task>();
+  /** What callers read: they cannot change the store behind its back. */
+  readonly tasks: ReadonlyMap<string, Task> = readonlyView(this.map);
   /** Grows on every change, so a reader can tell "changed" with one comparison. */
   version = 0;
   // Tasks no longer stored: deleted by the server (a later poll must not bring them back), or
   // evicted past maxTasks with the order key they had (an older state must not come back either).
   private readonly gone: Forgotten;
-  // The keys of `tasks` in Map order, from `head` on. Eviction walks this, not the Map: a Map
+  // The keys of `map` in Map order, from `head` on. Eviction walks this, not the Map: a Map
   // iterator starts at the first slot and steps over every deleted entry V8 has not compacted yet,
   // thousands of them once a full store evicts on every new task.
   private order: string[] = [];
@@ -32,7 +35,7 @@ export class TaskStore {
   /** Merges `incoming` into the stored task. Returns the new stored task, or undefined when nothing changed. */
   upsert(incoming: Task, fromPoll: boolean): Task | undefined {
     const id = incoming.task_id;
-    const stored = this.tasks.get(id);
+    const stored = this.map.get(id);
     if (!stored) {
       const last = this.gone.get(id);
       // A delete has no order key: only the socket, which saw the task come back, may revive it.
@@ -42,11 +45,11 @@ export class TaskStore {
     // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
     const order = stored ? compareProgress(next, stored) : 1;
     if (order < 0 || (order === 0 && jsonEqual(next, stored))) return undefined;
-    this.tasks.set(id, next);
+    this.map.set(id, next);
     this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
     if (!stored) {
       this.order.push(id);
-      if (this.tasks.size > this.maxTasks) this.evictOne();
+      if (this.map.size > this.maxTasks) this.evictOne();
     }
     this.version++;
     return next;
@@ -54,10 +57,10 @@ export class TaskStore {
 
   /** Removes a task. Returns what was stored, or undefined when it was unknown. */
   remove(id: string): Task | undefined {
-    const stored = this.tasks.get(id);
+    const stored = this.map.get(id);
     this.gone.set(id, null);
     if (!stored) return undefined;
-    this.tasks.delete(id);
+    this.map.delete(id);
     if (isFinished(stored)) this.finished--;
     this.order.splice(this.order.indexOf(id, this.head), 1);
     this.version++;
@@ -70,12 +73,12 @@ export class TaskStore {
     const { order, head } = this;
     const last = order.length - 1;
     let at = head;
-    if (this.finished > Number(isFinished(this.tasks.get(order[last])!))) {
-      while (!isFinished(this.tasks.get(order[at])!)) at++;
+    if (this.finished > Number(isFinished(this.map.get(order[last])!))) {
+      while (!isFinished(this.map.get(order[at])!)) at++;
     }
-    const victim = this.tasks.get(order[at])!;
+    const victim = this.map.get(order[at])!;
     if (isFinished(victim)) this.finished--;
-    this.tasks.delete(order[at]);
+    this.map.delete(order[at]);
     this.gone.set(order[at], orderKey(victim));
     // The unfinished tasks passed over keep their order, each one slot later.
     order.copyWithin(head + 1, head, at);

@@ -102,13 +102,19 @@ describe('close codes', () => {
     client.close();
   });
 
-  it('closes the client after a fatal code when polling is off', async () => {
+  it('leaves the client idle after a fatal code when polling is off, until reconnect()', async () => {
     const { client, states } = harness({ pollUrl: false });
     const socket = await nextSocket();
     socket.accept();
     socket.drop(4401);
-    expect(client.state).toBe('closed');
-    expect(states).toEqual(['live', 'closed']);
+    expect(client.state).toBe('idle');
+    expect(states).toEqual(['live', 'idle']);
+    await settle();
+    expect(vi.getTimerCount()).toBe(0);
+    client.reconnect();
+    (await nextSocket()).accept();
+    expect(states).toEqual(['live', 'idle', 'connecting', 'live']);
+    client.close();
   });
 
   it.each([1000, 1001, 1006, 1011, 1012, 4000, 4500])('reconnects after close code %i', async (code) => {

@@ -142,5 +142,6 @@ const SERVER_CLIENT: TaskClient = Object.freeze({
   tasks: new Map<string, Task>(),
   version: 0,
   refresh: () => Promise.resolve(),
+  reconnect: noop,
   close: noop,
 });
