@@ -14,8 +14,10 @@ export type TokenSource = string | (() => string | null | undefined | Promise<st
  */
 export interface ReconnectOptions {
   /**
-   * Upper bound of the first jittered wait, in ms; above 0.
-   * @default 500
+   * Upper bound of the first jittered wait, in ms; above 0. The default spreads clients dropped
+   * together by a server restart over 0.8 s: under a fifth of them return in any 100 ms, half of
+   * them within 0.4 s.
+   * @default 800
    */
   minDelay?: number;
   /**

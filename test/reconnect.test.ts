@@ -28,7 +28,7 @@ async function failedAttemptGaps(count: number): Promise<number[]> {
 describe('reconnect backoff', () => {
   it('draws full jitter below a cap that doubles from minDelay and stops at maxDelay', () => {
     const top = (attempt: number) => backoffDelay(attempt, RECONNECT_DEFAULTS, () => 0.999999);
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((a) => Math.round(top(a)))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((a) => Math.round(top(a)))).toEqual([800, 1600, 3200, 6400, 12800, 20000, 20000, 20000]);
     expect(backoffDelay(3, RECONNECT_DEFAULTS, () => 0)).toBe(0);
   });
 
