@@ -52,7 +52,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     lazyCloseTimeout: checkNumber('lazyCloseTimeout', options.lazyCloseTimeout ?? 3000, 0),
     maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1, Infinity),
     maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1, Infinity),
-    headers: { ...options.headers },
+    headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
   };
 }
@@ -65,4 +65,14 @@ function checkNumber(name: string, value: unknown, min: number, max = MAX_WAIT):
     throw configError(name, max < Infinity ? `a number from ${min} to ${max}` : `a number >= ${min}`, value);
   }
   return value;
+}
+
+// Header names are case-insensitive, and fetch joins `authorization` and `Authorization` into one
+// comma-separated value. The names the poller sets itself are spelled its way, so that one wins.
+const OWN_HEADERS = ['Accept', 'Authorization', 'If-None-Match'];
+
+function canonicalHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[OWN_HEADERS.find((own) => own.toLowerCase() === name.toLowerCase()) ?? name] = value;
+  return out;
 }

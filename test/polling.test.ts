@@ -308,3 +308,22 @@ describe('polls past maxTasks', () => {
     client.close();
   });
 });
+
+describe('poll headers', () => {
+  it.each([
+    ['with a token, the Bearer header wins', 'tok', 'Bearer tok'],
+    ['without a token, the given header stays', undefined, 'Basic abc'],
+  ])('treat names case-insensitively: %s', async (_name, token, authorization) => {
+    const { client, http } = harness({ token, headers: { authorization: 'Basic abc', accept: 'text/plain', 'X-Tenant': '7' } });
+    (await nextSocket()).accept();
+    await settle();
+    const sent = http.calls[0].headers;
+    const names = Object.keys(sent).map((name) => name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const headers = new Headers(sent);
+    expect(headers.get('authorization')).toBe(authorization);
+    expect(headers.get('accept')).toBe('text/plain');
+    expect(headers.get('x-tenant')).toBe('7');
+    client.close();
+  });
+});
