@@ -107,7 +107,7 @@ describe('useTaskClient', () => {
     rerender(page('visible'));
     await vi.waitFor(() => expect(seen.at(-1)!.state).toBe('live'));
     flowrra.submit({ task_name: 'after_show' });
-    const items = () => [...container.querySelectorAll('li')].map((li) => li.textContent);
+    const items = () => Array.from(container.querySelectorAll('li'), (li) => li.textContent);
     await vi.waitFor(() => expect(items()).toEqual(['after_show:pending']));
     expect(flowrra.connections()).toBe(1);
   });
