@@ -38,11 +38,15 @@ const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   })),
 });
 
-const types = (input, name) => ({
+/**
+ * Declarations. Entries with a CommonJS build get a `.d.cts` beside the `.d.ts`: TypeScript reads a
+ * `.d.ts` in this `"type": "module"` package as ESM, which would misdescribe `require()`.
+ */
+const types = (input, name, extensions = ['d.ts']) => ({
   input,
   external: (id) => DEPENDENCY.test(id),
   plugins: [coreAsPackage(input), dts()],
-  output: { file: `dist/${name}.d.ts`, format: 'es' },
+  output: extensions.map((extension) => ({ file: `dist/${name}.${extension}`, format: 'es' })),
 });
 
 // reconnecting-websocket's private members, by name: shortening them saves about 160 bytes gzipped.
@@ -77,10 +81,10 @@ export default [
     plugins: [ts()],
     output: { file: 'dist/server-cli.js', format: 'es' },
   },
-  types('src/index.ts', 'index'),
-  types('src/react/index.ts', 'react'),
-  types('src/vue/index.ts', 'vue'),
-  types('src/svelte/index.ts', 'svelte'),
+  types('src/index.ts', 'index', ['d.ts', 'd.cts']),
+  types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
+  types('src/vue/index.ts', 'vue', ['d.ts', 'd.cts']),
+  types('src/svelte/index.ts', 'svelte', ['d.ts', 'd.cts']),
   types('testing/index.ts', 'testing'),
   types('server/index.ts', 'server'),
 ];

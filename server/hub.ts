@@ -92,9 +92,12 @@ export class Hub {
     this.upgradeCount++;
     if (this.refusing || this.closing) return reject(socket, 503);
     if (!originAccepted(this.options.origins, req)) return reject(socket, 403);
-    if (!tokenAccepted(this.options.token, req)) return reject(socket, 401);
+    const authorised = tokenAccepted(this.options.token, req);
     if (this.wss.clients.size >= this.options.maxConnections) return reject(socket, 503);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A browser sees a refused upgrade only as 1006 and retries for ever; a close code it can
+      // read says why, and a client stops (or asks for a fresh token) on it.
+      if (!authorised) return ws.close(UNAUTHORIZED, 'unauthorized');
       this.answeredPing.add(ws);
       ws.on('pong', () => this.answeredPing.add(ws));
       // Too-large frames and resets surface as errors; `ws` closes the socket itself.
@@ -119,12 +122,14 @@ function sendableCloseCode(code: number): boolean {
   return Number.isInteger(code) && ((code >= 1000 && code <= 1014 && (code < 1004 || code > 1006)) || (code >= 3000 && code <= 4999));
 }
 
+// The application close code for "unauthorised" (as HTTP 401), which the client treats as final.
+const UNAUTHORIZED = 4401;
+
 function reject(socket: Duplex, status: number): void {
   const reason = STATUS_CODES[status] ?? 'Error';
-  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(reason)}\r\n${extra}\r\n${reason}`,
+      `Content-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
   );
 }

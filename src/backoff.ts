@@ -3,7 +3,7 @@ import type { ReconnectOptions } from './options';
 export type ReconnectConfig = Required<ReconnectOptions>;
 
 export const RECONNECT_DEFAULTS: ReconnectConfig = {
-  minDelay: 500,
+  minDelay: 800,
   maxDelay: 20000,
   factor: 2,
   maxRetries: Infinity,

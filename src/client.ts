@@ -4,10 +4,12 @@ import { parseFrame, parseTask } from './frame';
 import { Listeners } from './listeners';
 import type { TaskClientOptions } from './options';
 import { browserIsOnline, pageIsHidden, watchPage } from './page';
-import { createPoller, type Poller } from './poller';
+import { createPoller } from './poller';
 import type { Task, TaskEventType } from './schema';
-import { openSocket, type SocketHandle } from './socket';
+import { FATAL_CLOSE_CODES, openSocket, type SocketHandle } from './socket';
+import { watchStale } from './stale-watch';
 import { TaskStore } from './store';
+import { createTokens } from './tokens';
 import type { ConnectionState, TaskClient, TaskEvent } from './types';
 
 /**
@@ -18,56 +20,39 @@ import type { ConnectionState, TaskClient, TaskEvent } from './types';
 export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   const config = resolveConfig(options);
   const store = new TaskStore(config.maxTasks);
+  const tokens = createTokens(config.token);
   const subscribers = new Listeners<TaskEvent>();
   const stateListeners = new Listeners<ConnectionState>();
   const errorListeners = new Listeners<TaskClientError>();
 
-  let state: ConnectionState = config.lazy ? 'idle' : 'connecting';
+  let state: ConnectionState = 'idle';
+  // The one guard, set by the transition to `closed`: after it no transition, change or report happens.
+  let closed = false;
+  // Set while started: the page is watched and a socket (or, after it stopped, the poller) is wanted.
+  let unwatchPage: (() => void) | undefined;
+  // Undefined while idle, and once the socket stopped for good (fatal close code, maxRetries).
   let socket: SocketHandle | undefined;
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
-  let staleTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastFrameAt = 0;
-  let unwatchPage: (() => void) | undefined;
-  // The tokens handed out lately: an error may quote the one an earlier, slower request carried.
-  const recentTokens = new Set<string>();
+  let lazyTimer: ReturnType<typeof setTimeout> | undefined;
 
   const report = (error: TaskClientError): void => {
-    errorListeners.emit(redact(error, recentTokens), () => {
+    if (closed) return;
+    errorListeners.emit(tokens.redact(error), () => {
       // An error listener that throws has nowhere left to report to; the others have run.
     });
   };
   const listenerThrew = (error: unknown): void =>
     report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }));
 
-  const setState = (next: ConnectionState): void => {
-    if (state === next || state === 'closed') return;
-    state = next;
-    stateListeners.emit(next, listenerThrew);
-  };
-
   const apply = (type: TaskEventType, incoming: Task, source: 'ws' | 'poll'): boolean => {
+    if (closed) return false;
     const task = type === 'task.delete' ? store.remove(incoming.task_id) : store.upsert(incoming, source === 'poll');
     if (!task) return false;
     subscribers.emit({ type, task, source }, listenerThrew);
     return true;
   };
 
-  const readToken = async (): Promise<string | undefined> => {
-    try {
-      const token = typeof config.token === 'function' ? await config.token() : config.token;
-      if (!token) return undefined;
-      recentTokens.delete(token);
-      recentTokens.add(token);
-      if (recentTokens.size > 16) recentTokens.delete(recentTokens.values().next().value as string);
-      return token;
-    } catch (error) {
-      // The message is ours alone: whatever the token function threw may quote the token.
-      report(new TaskClientError('auth', 'token: the token function failed; going on without a token'));
-      return undefined;
-    }
-  };
-
-  const poller: Poller | undefined = config.pollUrl
+  const poller = config.pollUrl
     ? createPoller(
         {
           url: config.pollUrl,
@@ -76,16 +61,20 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
           timeout: config.pollTimeout,
           headers: config.headers,
           credentials: config.credentials,
-          token: readToken,
+          token: tokens.read,
         },
         {
           items(items) {
-            let changes = 0;
+            const tasks: Task[] = [];
             items.forEach((item, index) => {
               const task = parseTask(item, false, `results[${index}]`);
               if (task instanceof TaskClientError) report(task);
-              else if (apply('task.update', task, 'poll')) changes++;
+              else tasks.push(task);
             });
+            // Answers come newest first. Applied oldest first, the store's insertion order is their
+            // age, and eviction past maxTasks drops the oldest, not the newest.
+            let changes = 0;
+            for (let i = tasks.length - 1; i >= 0; i--) changes += Number(apply('task.update', tasks[i], 'poll'));
             return changes;
           },
           error: report,
@@ -93,100 +82,99 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       )
     : undefined;
 
+  // With nothing to poll there is nothing to check a silent socket with.
+  const stale = config.staleAfter && poller ? watchStale(config.staleAfter, poller.poll, () => socket?.restart()) : undefined;
+
+  /**
+   * Every state change goes through here. What the new state needs (the poller, the stale watch,
+   * the connect timer) is in place before any listener hears of it, and nothing runs after the
+   * listeners: one that calls close() finds nothing half done and nothing starts behind it.
+   */
+  const enter = (next: ConnectionState): void => {
+    if (closed) return;
+    closed = next === 'closed';
+    clearTimeout(connectTimer);
+    stale?.stop();
+    if (next === 'polling') poller!.start();
+    else poller?.stop();
+    if (next === 'connecting' && poller) connectTimer = setTimeout(() => enter('polling'), config.reconnect.connectTimeout);
+    if (next === 'live') {
+      stale?.start();
+      // Whatever changed while the socket was down arrives by this poll.
+      poller?.poll();
+    }
+    if (state === next) return;
+    state = next;
+    stateListeners.emit(next, listenerThrew);
+  };
+
+  // The socket is down: poll if we can, else wait for it (or for reconnect() once it stopped).
+  const fallBack = (): void => enter(poller ? 'polling' : socket ? 'connecting' : 'idle');
+
   const socketUrl = async (): Promise<string> => {
-    const token = await readToken();
     const wsUrl = config.wsUrl as string;
+    const token = await tokens.read();
     if (!token) return wsUrl;
     const url = new URL(wsUrl);
     url.searchParams.set('token', token);
     return url.href;
   };
 
-  // The socket is down or not yet up: poll if we can, else wait for it.
-  const fallBack = (): void => {
-    clearTimeout(connectTimer);
-    stopStaleWatch();
-    if (poller) {
-      setState('polling');
-      poller.start();
-    } else setState('connecting');
-  };
-
-  const watchStale = (): void => {
-    if (!config.staleAfter || !poller) return;
-    const timer = setTimeout(async () => {
-      const silentFor = Date.now() - lastFrameAt;
-      if (silentFor < config.staleAfter) return watchStale();
-      lastFrameAt = Date.now();
-      // A silent socket may be half-open; if the server has news the socket did not bring, it is.
-      const missed = await poller.poll();
-      // Another socket may have opened (and started its own watch) while the poll was out.
-      if (state !== 'live' || staleTimer !== timer) return;
-      if (missed > 0) socket?.restart();
-      else watchStale();
-    }, Math.max(0, config.staleAfter - (Date.now() - lastFrameAt)));
-    staleTimer = timer;
-  };
-  const stopStaleWatch = (): void => {
-    clearTimeout(staleTimer);
-    staleTimer = undefined;
-  };
-
-  const connect = (): void => {
-    if (!config.wsUrl) return fallBack();
-    setState('connecting');
-    connectTimer = setTimeout(() => state === 'connecting' && fallBack(), config.reconnect.connectTimeout);
+  const connect = (once = false): void => {
+    // `wsUrl: false`: a server with no socket (plain Flask); polling is the connection.
+    if (!config.wsUrl) return enter('polling');
     socket = openSocket(
-      { url: socketUrl, WebSocket: config.WebSocket, reconnect: config.reconnect, isOnline: browserIsOnline },
+      { url: socketUrl, WebSocket: config.WebSocket, reconnect: config.reconnect, isOnline: browserIsOnline, freshToken: typeof config.token === 'function', once },
       {
-        open() {
-          clearTimeout(connectTimer);
-          poller?.stop();
-          setState('live');
-          lastFrameAt = Date.now();
-          stopStaleWatch();
-          watchStale();
-          // Whatever changed while the socket was down arrives by this poll.
-          poller?.poll();
-        },
+        open: () => enter('live'),
         message(data) {
-          lastFrameAt = Date.now();
+          stale?.touch();
           const event = parseFrame(data, config.maxFrameBytes);
           if (event instanceof TaskClientError) report(event);
           else apply(event.type, event.task, 'ws');
         },
-        close(code, fatal) {
-          if (fatal) {
-            report(new TaskClientError('auth', `socket: the server closed it with code ${code} (not authorised); not reconnecting`));
-            if (!poller) return client.close();
+        close(code, stopped) {
+          if (stopped) socket = undefined;
+          if (FATAL_CLOSE_CODES.includes(code)) {
+            report(new TaskClientError('auth', `socket: closed with code ${code} (not authorised); ${stopped ? 'not reconnecting' : 'retrying with a fresh token'}`));
           }
           fallBack();
         },
         exhausted(attempts) {
+          socket = undefined;
           report(new TaskClientError('socket', `socket: gave up after ${attempts} attempts (reconnect.maxRetries)`));
-          if (!poller) client.close();
+          fallBack();
         },
+        error: report,
       },
     );
+    // A socket started again while polling keeps the client polling until it is live.
+    enter(state === 'polling' ? 'polling' : 'connecting');
   };
 
-  const disconnect = (): void => {
-    clearTimeout(connectTimer);
-    stopStaleWatch();
+  // Nothing open, nothing pending: for close(), and for a lazy client whose subscribers all left.
+  const halt = (): void => {
+    clearTimeout(lazyTimer);
+    unwatchPage?.();
+    unwatchPage = undefined;
     socket?.close();
     socket = undefined;
-    poller?.stop();
   };
 
   const start = (): void => {
     unwatchPage = watchPage({
       hidden: (hidden) => poller?.setPaused(hidden),
-      online: () => socket?.nudge(),
-      leave: disconnect,
-      restore: () => {
-        disconnect();
-        connect();
+      // A socket that stopped for good gets one attempt when the network returns.
+      online: () => (socket ? socket.nudge() : connect(true)),
+      // Quietly: the state stays, so a page restored from the back/forward cache shows no flicker.
+      leave: () => {
+        clearTimeout(connectTimer);
+        stale?.stop();
+        poller?.stop();
+        socket?.close();
+        socket = undefined;
       },
+      restore: () => connect(),
     });
     poller?.setPaused(pageIsHidden());
     connect();
@@ -194,9 +182,21 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   const client: TaskClient = {
     subscribe(callback) {
-      const unsubscribe = subscribers.add(callback);
-      if (state === 'idle') start();
-      return unsubscribe;
+      const remove = subscribers.add(callback);
+      clearTimeout(lazyTimer);
+      if (config.lazy && !unwatchPage && !closed) start();
+      let subscribed = true;
+      return () => {
+        if (!subscribed) return;
+        subscribed = false;
+        remove();
+        if (config.lazy && subscribers.size === 0 && !closed) {
+          lazyTimer = setTimeout(() => {
+            halt();
+            enter('idle');
+          }, config.lazyCloseTimeout);
+        }
+      };
     },
     on(event: 'state' | 'error', listener: (value: never) => void) {
       if (event === 'state') return stateListeners.add(listener as (state: ConnectionState) => void);
@@ -215,12 +215,16 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     refresh() {
       return poller ? poller.poll().then(() => undefined) : Promise.resolve();
     },
+    reconnect() {
+      if (closed || !unwatchPage || state === 'live') return;
+      if (socket) socket.restart();
+      else connect();
+    },
     close() {
-      if (state === 'closed') return;
-      disconnect();
+      if (closed) return;
+      halt();
       poller?.close();
-      unwatchPage?.();
-      setState('closed');
+      enter('closed');
       subscribers.clear();
       stateListeners.clear();
       errorListeners.clear();
@@ -229,15 +233,4 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   if (!config.lazy) start();
   return client;
-}
-
-// A server may echo the token back (an error page quoting the request); it must not reach logs.
-function redact(error: TaskClientError, tokens: Iterable<string>): TaskClientError {
-  let { message, raw } = error;
-  for (const token of tokens) {
-    message = message.split(token).join('[token]');
-    raw = raw?.split(token).join('[token]');
-  }
-  if (message === error.message && raw === error.raw) return error;
-  return new TaskClientError(error.kind, message, { raw, status: error.status });
 }

@@ -15,6 +15,7 @@ export interface ClientConfig {
   WebSocket: WebSocketLike;
   fetch: typeof fetch | undefined;
   lazy: boolean;
+  lazyCloseTimeout: number;
   maxTasks: number;
   maxFrameBytes: number;
   headers: Record<string, string>;
@@ -27,8 +28,10 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
   const reconnect = { ...RECONNECT_DEFAULTS };
   for (const key of Object.keys(RECONNECT_DEFAULTS) as (keyof ReconnectConfig)[]) {
     const value = options.reconnect?.[key];
-    if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'minDelay' || key === 'maxRetries' ? 0 : 1);
+    // maxRetries is a count, not a wait: Infinity is its default.
+    if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'maxRetries' ? 0 : 1, key === 'maxRetries' ? Infinity : MAX_WAIT);
   }
+  if (reconnect.maxDelay < reconnect.minDelay) throw configError('reconnect.maxDelay', `a number >= reconnect.minDelay (${reconnect.minDelay})`, reconnect.maxDelay);
   const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
   if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: WebSocket from the "ws" package)', WebSocketImpl);
   const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
@@ -46,14 +49,30 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     WebSocket: WebSocketImpl,
     fetch: fetchImpl,
     lazy: options.lazy ?? false,
-    maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1),
-    maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1),
-    headers: { ...options.headers },
+    lazyCloseTimeout: checkNumber('lazyCloseTimeout', options.lazyCloseTimeout ?? 3000, 0),
+    maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1, Infinity),
+    maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1, Infinity),
+    headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
   };
 }
 
-function checkNumber(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !(value >= min)) throw configError(name, `a number >= ${min}`, value);
+// setTimeout holds a signed 32-bit delay: anything longer (Infinity included) fires after about 1 ms.
+const MAX_WAIT = 2 ** 31 - 1;
+
+function checkNumber(name: string, value: unknown, min: number, max = MAX_WAIT): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw configError(name, max < Infinity ? `a number from ${min} to ${max}` : `a number >= ${min}`, value);
+  }
   return value;
+}
+
+// Header names are case-insensitive, and fetch joins `authorization` and `Authorization` into one
+// comma-separated value. The names the poller sets itself are spelled its way, so that one wins.
+const OWN_HEADERS = ['Accept', 'Authorization', 'If-None-Match'];
+
+function canonicalHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[OWN_HEADERS.find((own) => own.toLowerCase() === name.toLowerCase()) ?? name] = value;
+  return out;
 }

@@ -1,12 +1,16 @@
 /**
- * - `parse`: a frame or poll body that is not JSON, is binary, or is over `maxFrameBytes`.
- * - `validation`: JSON of the wrong shape; the message names the field.
+ * - `parse`: a socket frame that is not JSON, is binary, or is over `maxFrameBytes`.
+ * - `validation`: a frame, poll answer or poll item of the wrong shape; the message names the field.
  * - `unknown-type`: a frame whose `type` this client does not know; not delivered.
- * - `poll`: a poll that failed (HTTP status, timeout, network, authentication).
- * - `socket`: the socket failed for good (retries exhausted, no WebSocket available).
- * - `auth`: the server closed the socket with an authentication close code; it is not reopened.
+ * - `poll`: a poll that failed (HTTP status, an answer that is not JSON, timeout, network, or the
+ *   token function).
+ * - `socket`: an attempt could not start (the WebSocket constructor threw), or the socket gave up
+ *   after `reconnect.maxRetries`.
+ * - `auth`: the server closed the socket with 1008, 4401 or 4403 (retried once with a fresh token
+ *   when `token` is a function, then stopped until `reconnect()`), or the token function failed.
  * - `config`: bad options, thrown by `createTaskClient`.
- * - `listener`: a subscriber or state listener threw; the others still ran.
+ * - `listener`: a subscriber or state listener threw; the others still ran. (An error listener
+ *   that throws is not reported: there is nowhere left to report to.)
  */
 export type TaskClientErrorKind =
   | 'parse'
@@ -19,6 +23,9 @@ export type TaskClientErrorKind =
   | 'listener';
 
 const RAW_LIMIT = 1024;
+// The whole payload of an error whose `raw` was cut, until the client has redacted it: a token
+// that crosses the cut must be found whole.
+const uncut = new WeakMap<TaskClientError, string>();
 
 export class TaskClientError extends Error {
   override name = 'TaskClientError';
@@ -32,14 +39,19 @@ export class TaskClientError extends Error {
   constructor(kind: TaskClientErrorKind, message: string, extra: { raw?: unknown; status?: number; cause?: unknown } = {}) {
     super(message);
     this.kind = kind;
-    if (extra.raw !== undefined) this.raw = cut(extra.raw);
+    if (extra.raw !== undefined) {
+      const text = typeof extra.raw === 'string' ? extra.raw : toText(extra.raw);
+      this.raw = text.slice(0, RAW_LIMIT);
+      if (text.length > RAW_LIMIT) uncut.set(this, text);
+    }
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.cause !== undefined) (this as { cause?: unknown }).cause = extra.cause;
   }
 }
 
-function cut(raw: unknown): string {
-  return (typeof raw === 'string' ? raw : toText(raw)).slice(0, RAW_LIMIT);
+/** The payload an error was made with, before `raw` was cut to 1 KiB. */
+export function fullRaw(error: TaskClientError): string | undefined {
+  return uncut.get(error) ?? error.raw;
 }
 
 function toText(value: unknown): string {
@@ -58,7 +70,7 @@ export function describeValue(value: unknown): string {
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
-/** The `config` error for an option: `pollInterval: expected a number >= 1, got -5`. */
+/** The `config` error for an option: `pollInterval: expected a number from 1 to 2147483647, got -5`. */
 export function configError(option: string, expected: string, got: unknown): TaskClientError {
   return new TaskClientError('config', `${option}: expected ${expected}, got ${toText(got)}`);
 }

@@ -15,7 +15,8 @@ export function parseFrame(data: unknown, maxFrameBytes: number): ParseResult {
     return new TaskClientError('parse', 'frame: expected a JSON text frame, got a binary frame');
   }
   if (exceedsBytes(data, maxFrameBytes)) {
-    return new TaskClientError('parse', `frame: ${data.length} characters is over maxFrameBytes (${maxFrameBytes})`, { raw: data });
+    // The limit is in UTF-8 bytes: a frame of fewer characters than that can still be over it.
+    return new TaskClientError('parse', `frame: more than maxFrameBytes (${maxFrameBytes}) bytes of UTF-8`, { raw: data });
   }
   let json: unknown;
   try {

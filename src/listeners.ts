@@ -21,6 +21,10 @@ export class Listeners<T> {
     }
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -7,7 +7,7 @@ export interface PollerConfig {
   timeout: number;
   headers: Record<string, string>;
   credentials: RequestCredentials;
-  /** Resolves to the bearer token, or nothing. Must not reject. */
+  /** Resolves to the bearer token, or nothing. A rejection fails the poll, reported like any failure. */
   token: () => Promise<string | undefined>;
 }
 

@@ -1,18 +1,24 @@
 import { jsonEqual } from './equal';
 import { compareProgress, isFinished } from './order';
+import { readonlyView } from './readonly-map';
 import type { Task } from './schema';
+
+const FORGOTTEN_MIN = 1000;
 
 /**
  * The merged view of all tasks. Task objects are replaced on change, never mutated, so a caller may
  * keep one as a snapshot.
  */
 export class TaskStore {
-  readonly tasks = new Map<string, Task>();
+  private readonly map = new Map<string, Task>();
+  /** What callers read: they cannot change the store behind its back. */
+  readonly tasks: ReadonlyMap<string, Task> = readonlyView(this.map);
   /** Grows on every change, so a reader can tell "changed" with one comparison. */
   version = 0;
-  // Ids deleted by the server: a later poll must not bring them back.
-  private readonly deleted = new Set<string>();
-  // The keys of `tasks` in Map order, from `head` on. Eviction walks this, not the Map: a Map
+  // Tasks no longer stored: deleted by the server (a later poll must not bring them back), or
+  // evicted past maxTasks with the order key they had (an older state must not come back either).
+  private readonly gone: Forgotten;
+  // The keys of `map` in Map order, from `head` on. Eviction walks this, not the Map: a Map
   // iterator starts at the first slot and steps over every deleted entry V8 has not compacted yet,
   // thousands of them once a full store evicts on every new task.
   private order: string[] = [];
@@ -20,23 +26,30 @@ export class TaskStore {
   // Stored tasks that are finished: with none, the victim is the oldest task and needs no search.
   private finished = 0;
 
-  constructor(private readonly maxTasks: number) {}
+  constructor(private readonly maxTasks: number) {
+    // At least as many as a poll answer can hold (the reference server's limit is 1000): a poll
+    // re-reading tasks evicted by the last one must find every one of them remembered.
+    this.gone = new Forgotten(Math.max(maxTasks, FORGOTTEN_MIN));
+  }
 
   /** Merges `incoming` into the stored task. Returns the new stored task, or undefined when nothing changed. */
   upsert(incoming: Task, fromPoll: boolean): Task | undefined {
     const id = incoming.task_id;
-    if (fromPoll && this.deleted.has(id)) return undefined;
-    const stored = this.tasks.get(id);
+    const stored = this.map.get(id);
+    if (!stored) {
+      const last = this.gone.get(id);
+      // A delete has no order key: only the socket, which saw the task come back, may revive it.
+      if (last && (wasDeleted(last) ? fromPoll : compareProgress(incoming, last) <= 0)) return undefined;
+    }
     const next = stored ? mergeTask(stored, incoming) : incoming;
     // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
     const order = stored ? compareProgress(next, stored) : 1;
     if (order < 0 || (order === 0 && jsonEqual(next, stored))) return undefined;
-    this.deleted.delete(id);
-    this.tasks.set(id, next);
+    this.map.set(id, next);
     this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
     if (!stored) {
       this.order.push(id);
-      if (this.tasks.size > this.maxTasks) this.evictOne();
+      if (this.map.size > this.maxTasks) this.evictOne(isFinished(next));
     }
     this.version++;
     return next;
@@ -44,31 +57,28 @@ export class TaskStore {
 
   /** Removes a task. Returns what was stored, or undefined when it was unknown. */
   remove(id: string): Task | undefined {
-    const stored = this.tasks.get(id);
-    this.remember(id);
+    const stored = this.map.get(id);
+    this.gone.set(deletedEntry(id));
     if (!stored) return undefined;
-    this.tasks.delete(id);
+    this.map.delete(id);
     if (isFinished(stored)) this.finished--;
     this.order.splice(this.order.indexOf(id, this.head), 1);
     this.version++;
     return stored;
   }
 
-  private remember(id: string): void {
-    this.deleted.add(id);
-    if (this.deleted.size > this.maxTasks) this.deleted.delete(this.deleted.values().next().value as string);
-  }
-
   // The first finished task in Map (insertion) order goes; when none is finished, the oldest task.
-  private evictOne(): void {
+  // The task just added is never the victim: its event is about to go out, for a task the view holds.
+  private evictOne(newcomerFinished: boolean): void {
     const { order, head } = this;
     let at = head;
-    if (this.finished > 0) {
-      while (at < order.length && !isFinished(this.tasks.get(order[at])!)) at++;
-      if (at < order.length) this.finished--;
-      else at = head;
+    if (this.finished > Number(newcomerFinished)) {
+      while (!isFinished(this.map.get(order[at])!)) at++;
     }
-    this.tasks.delete(order[at]);
+    const victim = this.map.get(order[at])!;
+    if (isFinished(victim)) this.finished--;
+    this.map.delete(order[at]);
+    this.gone.set(orderKey(victim));
     // The unfinished tasks passed over keep their order, each one slot later.
     order.copyWithin(head + 1, head, at);
     // Dropping the consumed front once it outgrows the view keeps this O(1) per task, amortized.
@@ -76,6 +86,42 @@ export class TaskStore {
       this.order = order.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+// A delete's entry: a status no task has (the schema requires a non-empty one).
+const deletedEntry = (task_id: string): Task => ({ task_id, status: '' });
+const wasDeleted = (entry: Task): boolean => entry.status === '';
+
+/** What compareProgress reads of a task, kept for an evicted one instead of its whole payload. */
+function orderKey({ task_id, status, retries, submitted_at, started_at, finished_at }: Task): Task {
+  return { task_id, status, retries, submitted_at, started_at, finished_at };
+}
+
+/**
+ * The last `capacity` ids forgotten, each with what is known of it: its order key, or a delete. A
+ * ring of entries, not Map order, says which to drop: see `order` above for why a Map iterator is
+ * not used.
+ */
+class Forgotten {
+  private readonly known = new Map<string, Task>();
+  private readonly ring: Task[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** `undefined`: never forgotten (or long ago). */
+  get(id: string): Task | undefined {
+    return this.known.get(id);
+  }
+
+  set(entry: Task): void {
+    const dropped = this.ring[this.next];
+    // An entry replaced since (the task was forgotten again) is not the Map's to drop.
+    if (dropped && this.known.get(dropped.task_id) === dropped) this.known.delete(dropped.task_id);
+    this.ring[this.next] = entry;
+    this.known.set(entry.task_id, entry);
+    this.next = (this.next + 1) % this.capacity;
   }
 }
 

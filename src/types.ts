@@ -2,11 +2,13 @@ import type { Task } from './schema';
 import type { TaskClientError } from './errors';
 
 /**
- * - `idle`: a `lazy` client before its first subscriber.
+ * - `idle`: nothing open and nothing trying: a `lazy` client before its first subscriber or after
+ *   its last (see `lazyCloseTimeout`), or, with polling off, a socket stopped by a fatal close code
+ *   or `reconnect.maxRetries` (`reconnect()` starts it again).
  * - `connecting`: the socket is not open and polling is off or not started yet.
  * - `live`: the socket is open; events arrive as they happen.
  * - `polling`: the socket is down; the poll endpoint is read every `pollInterval`.
- * - `closed`: after `close()` (or a fatal close with polling off). Final.
+ * - `closed`: after `close()`. Final.
  */
 export type ConnectionState = 'idle' | 'connecting' | 'live' | 'polling' | 'closed';
 
@@ -25,12 +27,18 @@ export interface TaskClient {
   on(event: 'state', listener: (state: ConnectionState) => void): () => void;
   on(event: 'error', listener: (error: TaskClientError) => void): () => void;
   readonly state: ConnectionState;
-  /** The merged current view, by `task_id`. Task objects are replaced, never mutated, on change. */
+  /** The merged current view, by `task_id`, read-only. Task objects are replaced, never mutated, on change. */
   readonly tasks: ReadonlyMap<string, Task>;
   /** Grows by one on every applied change: a cheap snapshot key (React's `useSyncExternalStore`). */
   readonly version: number;
   /** Polls now (at most one poll is in flight; a request during one runs once it ends). */
   refresh(): Promise<void>;
-  /** Stops everything: socket, timers, fetches, callbacks. Idempotent. */
+  /**
+   * Starts the socket again after it stopped (a fatal close code, `reconnect.maxRetries`), or
+   * skips the current backoff wait, with a fresh attempt count. Does nothing while live, on an
+   * idle `lazy` client (subscribing connects it), or after `close()`.
+   */
+  reconnect(): void;
+  /** Stops everything: socket, timers, fetches, callbacks. Idempotent; safe inside any listener. */
   close(): void;
 }

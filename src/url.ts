@@ -15,7 +15,8 @@ const DEFAULT_MOUNT = '/flowrra';
 
 /**
  * Derives the socket and poll URLs from the options. Throws a `config` error for anything the
- * browser would refuse later (mixed content) or that cannot be resolved (a path without a page).
+ * browser would refuse later (mixed content, a socket URL with a fragment) or that cannot be
+ * resolved (a path without a page).
  */
 export function resolveEndpoints(
   options: { url?: string; wsUrl?: string | false; pollUrl?: string | false },
@@ -32,7 +33,10 @@ export function resolveEndpoints(
   const ws = options.wsUrl === undefined ? below(mount, 'ws') : toUrl(options.wsUrl, 'wsUrl', page);
   ws.protocol = ws.protocol.replace(/^http/, 'ws');
   if (!/^wss?:$/.test(ws.protocol)) throw configError('wsUrl', 'a ws:, wss:, http: or https: URL', options.wsUrl);
-  if (page?.protocol === 'https:' && ws.protocol === 'ws:') {
+  // The WebSocket constructor throws on any fragment, an empty one too: fail here, not on every attempt.
+  if (ws.href.includes('#')) throw configError('wsUrl', 'a URL without a #fragment', ws.href);
+  // Loopback is a potentially trustworthy origin: browsers allow ws: to it from an https: page.
+  if (page?.protocol === 'https:' && ws.protocol === 'ws:' && !/^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(ws.hostname)) {
     throw configError('wsUrl', 'wss: on an https: page (the browser blocks an insecure ws: socket there)', ws.href);
   }
   return { wsUrl: ws.href, pollUrl };

@@ -50,5 +50,6 @@ export const INERT_CLIENT: TaskClient = Object.freeze({
   tasks: new Map<string, Task>(),
   version: 0,
   refresh: () => Promise.resolve(),
+  reconnect: noop,
   close: noop,
 });

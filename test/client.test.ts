@@ -112,9 +112,27 @@ describe('creation', () => {
   });
 
   it('throws config errors for bad options', () => {
-    expect(() => createTaskClient({ url: MOUNT, pollInterval: -5, WebSocket: FakeWebSocket as never })).toThrow(/pollInterval: expected a number >= 1, got -5/);
-    expect(() => createTaskClient({ url: MOUNT, reconnect: { maxDelay: Number.NaN }, WebSocket: FakeWebSocket as never })).toThrow('reconnect.maxDelay: expected a number >= 1, got NaN');
+    expect(() => createTaskClient({ url: MOUNT, pollInterval: -5, WebSocket: FakeWebSocket as never })).toThrow(/pollInterval: expected a number from 1 to 2147483647, got -5/);
+    expect(() => createTaskClient({ url: MOUNT, reconnect: { maxDelay: Number.NaN }, WebSocket: FakeWebSocket as never })).toThrow('reconnect.maxDelay: expected a number from 1 to 2147483647, got NaN');
     expect(() => createTaskClient({ url: MOUNT, token: 5 as never, WebSocket: FakeWebSocket as never })).toThrow(/token: expected a string or a function/);
+  });
+
+  it.each([
+    [{ pollTimeout: Infinity }, /pollTimeout: expected a number from 1 to 2147483647, got Infinity/],
+    [{ pollInterval: 2 ** 31 }, /pollInterval: expected a number from 1 to 2147483647, got 2147483648/],
+    [{ staleAfter: Infinity }, /staleAfter: expected a number from 0 to 2147483647, got Infinity/],
+    [{ reconnect: { minDelay: 0 } }, /reconnect.minDelay: expected a number from 1 to 2147483647, got 0/],
+    [{ reconnect: { maxDelay: Infinity } }, /reconnect.maxDelay: expected a number from 1 to 2147483647, got Infinity/],
+    [{ reconnect: { connectTimeout: 1e12 } }, /reconnect.connectTimeout: expected a number from 1 to 2147483647/],
+    [{ reconnect: { minUptime: Infinity } }, /reconnect.minUptime: expected a number from 1 to 2147483647/],
+    [{ reconnect: { minDelay: 2000, maxDelay: 1000 } }, /reconnect.maxDelay: expected a number >= reconnect.minDelay \(2000\), got 1000/],
+  ])('rejects a time setTimeout cannot wait: %o', (options, message) => {
+    expect(() => createTaskClient({ url: MOUNT, WebSocket: FakeWebSocket as never, ...options })).toThrow(message);
+  });
+
+  it('accepts the longest wait setTimeout can hold, and Infinity for maxRetries', () => {
+    const client = createTaskClient({ url: MOUNT, lazy: true, WebSocket: FakeWebSocket as never, staleAfter: 2 ** 31 - 1, reconnect: { maxRetries: Infinity } });
+    client.close();
   });
 
   it('in Node without a WebSocket says to pass one', () => {

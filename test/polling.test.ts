@@ -384,3 +384,68 @@ describe('in a browser page', () => {
     client.close();
   });
 });
+
+describe('polls past maxTasks', () => {
+  // Flowrra answers newest first.
+  const finished = Array.from({ length: 10 }, (_, i) =>
+    task({ task_id: `t${i}`, status: 'success', finished_at: `2026-11-25T17:34:${String(10 + i).padStart(2, '0')}` }),
+  ).reverse();
+
+  it('keeps the newest tasks of a poll and delivers nothing again on later polls', async () => {
+    const { client, http, events } = harness({ maxTasks: 3, pollInterval: 1000 });
+    http.answerNext(json(finished));
+    const socket = await nextSocket();
+    socket.accept();
+    await settle();
+    expect([...client.tasks.keys()].sort()).toEqual(['t7', 't8', 't9']);
+    const delivered = events.length;
+    http.answerNext(json(finished));
+    await client.refresh();
+    expect(events.length).toBe(delivered);
+    client.close();
+  });
+
+  it('holds every task whose event it delivered when the store is full of unfinished tasks', async () => {
+    const { client, http, events } = harness({ maxTasks: 3 });
+    http.answerNext(json([task({ task_id: 'q1' }), task({ task_id: 'q2' }), task({ task_id: 'q3' })]));
+    const socket = await nextSocket();
+    socket.accept();
+    await settle();
+    socket.receive(frame(finished[0]));
+    expect(events.at(-1)?.task.task_id).toBe('t9');
+    expect(client.tasks.has('t9')).toBe(true);
+    client.close();
+  });
+
+  it('does not restart a healthy socket when a stale check re-reads a poll past maxTasks', async () => {
+    const { client, http } = harness({ maxTasks: 3, staleAfter: 45_000 });
+    http.answerNext(json(finished));
+    http.answerNext(json(finished));
+    const socket = await nextSocket();
+    socket.accept();
+    await vi.advanceTimersByTimeAsync(46_000);
+    expect(http.calls.length).toBe(2);
+    expect(socket.readyState).toBe(1);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    client.close();
+  });
+});
+
+describe('poll headers', () => {
+  it.each([
+    ['with a token, the Bearer header wins', 'tok', 'Bearer tok'],
+    ['without a token, the given header stays', undefined, 'Basic abc'],
+  ])('treat names case-insensitively: %s', async (_name, token, authorization) => {
+    const { client, http } = harness({ token, headers: { authorization: 'Basic abc', accept: 'text/plain', 'X-Tenant': '7' } });
+    (await nextSocket()).accept();
+    await settle();
+    const sent = http.calls[0].headers;
+    const names = Object.keys(sent).map((name) => name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const headers = new Headers(sent);
+    expect(headers.get('authorization')).toBe(authorization);
+    expect(headers.get('accept')).toBe('text/plain');
+    expect(headers.get('x-tenant')).toBe('7');
+    client.close();
+  });
+});

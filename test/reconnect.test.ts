@@ -28,7 +28,7 @@ async function failedAttemptGaps(count: number): Promise<number[]> {
 describe('reconnect backoff', () => {
   it('draws full jitter below a cap that doubles from minDelay and stops at maxDelay', () => {
     const top = (attempt: number) => backoffDelay(attempt, RECONNECT_DEFAULTS, () => 0.999999);
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((a) => Math.round(top(a)))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((a) => Math.round(top(a)))).toEqual([800, 1600, 3200, 6400, 12800, 20000, 20000, 20000]);
     expect(backoffDelay(3, RECONNECT_DEFAULTS, () => 0)).toBe(0);
   });
 
@@ -102,13 +102,19 @@ describe('close codes', () => {
     client.close();
   });
 
-  it('closes the client after a fatal code when polling is off', async () => {
+  it('leaves the client idle after a fatal code when polling is off, until reconnect()', async () => {
     const { client, states } = harness({ pollUrl: false });
     const socket = await nextSocket();
     socket.accept();
     socket.drop(4401);
-    expect(client.state).toBe('closed');
-    expect(states).toEqual(['live', 'closed']);
+    expect(client.state).toBe('idle');
+    expect(states).toEqual(['live', 'idle']);
+    await settle();
+    expect(vi.getTimerCount()).toBe(0);
+    client.reconnect();
+    (await nextSocket()).accept();
+    expect(states).toEqual(['live', 'idle', 'connecting', 'live']);
+    client.close();
   });
 
   it.each([1000, 1001, 1006, 1011, 1012, 4000, 4500])('reconnects after close code %i', async (code) => {

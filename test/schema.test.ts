@@ -86,10 +86,10 @@ describe('malformed frames', () => {
 
   it('rejects a frame over maxFrameBytes before parsing, counting bytes, not characters', () => {
     const big = frame(task({ result: 'x'.repeat(2000) }));
-    expect(parseFrame(big, 1000)).toMatchObject({ kind: 'parse', message: expect.stringMatching(/over maxFrameBytes \(1000\)/) });
+    expect(parseFrame(big, 1000)).toMatchObject({ kind: 'parse', message: expect.stringMatching(/more than maxFrameBytes \(1000\) bytes/) });
     const wide = frame(task({ result: '€'.repeat(400) })); // ~650 characters, ~1450 bytes
     expect(wide.length).toBeLessThan(1000);
-    expect(parseFrame(wide, 1000)).toMatchObject({ kind: 'parse' });
+    expect(parseFrame(wide, 1000)).toMatchObject({ kind: 'parse', message: 'frame: more than maxFrameBytes (1000) bytes of UTF-8' });
     expect(parseFrame(wide, 2000)).not.toBeInstanceOf(TaskClientError);
   });
 

@@ -127,3 +127,28 @@ describe('the store', () => {
     }
   });
 });
+
+describe('the store past maxTasks', () => {
+  const done = (id: string, second: number) =>
+    task({ task_id: id, status: 'success', finished_at: `2026-11-25T17:34:${String(second).padStart(2, '0')}` });
+
+  it('never moves an evicted task back: a late older state is dropped, a known state is no change', () => {
+    const store = new TaskStore(2);
+    const x = done('x', 1);
+    replay(store, [x, done('y', 2), done('z', 3)]);
+    expect(store.tasks.has('x')).toBe(false);
+    expect(store.upsert(task({ task_id: 'x', status: 'running', started_at: '2026-11-25T17:34:00' }), false)).toBeUndefined();
+    expect(store.upsert({ ...x }, true)).toBeUndefined();
+    expect(store.upsert({ ...x }, false)).toBeUndefined();
+    const retried = store.upsert(task({ task_id: 'x', status: 'running', retries: 1 }), false);
+    expect(retried).toMatchObject({ task_id: 'x', retries: 1 });
+  });
+
+  it('keeps a newly arrived finished task when every other stored task is unfinished', () => {
+    const store = new TaskStore(2);
+    replay(store, [task({ task_id: 'a' }), task({ task_id: 'b' })]);
+    const arrived = store.upsert(done('c', 1), false);
+    expect(arrived).toBeDefined();
+    expect([...store.tasks.keys()]).toEqual(['b', 'c']);
+  });
+});

@@ -23,6 +23,11 @@ describe('socket and poll URLs', () => {
     ['an absolute mount wins over the page', { url: 'http://api.example.com/flowrra' }, httpPage, 'ws://api.example.com/flowrra/ws', 'http://api.example.com/flowrra/api/results'],
     ['wss on an http page is allowed', { wsUrl: 'wss://secure.example.com/ws' }, httpPage, 'wss://secure.example.com/ws', 'http://app.example.com/flowrra/api/results'],
     ['wsUrl false: no socket, polling only', { wsUrl: false as const }, httpsPage, false, 'https://app.example.com:8443/flowrra/api/results'],
+    // Loopback is a potentially trustworthy origin: browsers allow ws: to it from an https: page.
+    ['ws://localhost on an https page', { wsUrl: 'ws://localhost:8000/flowrra/ws' }, httpsPage, 'ws://localhost:8000/flowrra/ws', 'https://app.example.com:8443/flowrra/api/results'],
+    ['ws://127.0.0.1 on an https page', { wsUrl: 'ws://127.0.0.1:8000/ws' }, httpsPage, 'ws://127.0.0.1:8000/ws', 'https://app.example.com:8443/flowrra/api/results'],
+    ['ws://[::1] on an https page', { wsUrl: 'ws://[::1]:8000/ws' }, httpsPage, 'ws://[::1]:8000/ws', 'https://app.example.com:8443/flowrra/api/results'],
+    ['ws://app.localhost on an https page', { wsUrl: 'ws://app.localhost/ws' }, httpsPage, 'ws://app.localhost/ws', 'https://app.example.com:8443/flowrra/api/results'],
   ])('%s', (_name, options, page, wsUrl, pollUrl) => {
     expect(resolveEndpoints(options, page)).toEqual({ wsUrl, pollUrl });
   });
@@ -38,6 +43,10 @@ describe('socket and poll URLs', () => {
     ['an empty url', { url: '' }, httpPage, /url: expected a URL string, got ""/],
     ['an unparsable url', { url: 'http://[bad' }, undefined, /url: expected a valid URL, got "http:\/\/\[bad"/],
     ['no socket and no polling', { url: 'http://h/f', wsUrl: false as const, pollUrl: false as const }, undefined, /wsUrl: expected a URL when pollUrl is false/],
+    // The WebSocket constructor throws on a fragment; it would only fail later, on every attempt.
+    ['a wsUrl with a fragment', { url: 'http://h/flowrra', wsUrl: 'ws://h/flowrra/ws#x' }, undefined, /wsUrl: expected a URL without a #fragment, got "ws:\/\/h\/flowrra\/ws#x"/],
+    ['a wsUrl with an empty fragment', { url: 'http://h/flowrra', wsUrl: 'ws://h/flowrra/ws#' }, undefined, /without a #fragment/],
+    ['ws: to a host merely named like loopback on an https page', { wsUrl: 'ws://127.0.0.1.example.com/ws' }, httpsPage, /expected wss: on an https: page/],
   ])('rejects %s with a config error', (_name, options, page, message) => {
     expect(() => resolveEndpoints(options, page)).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringMatching(message) }));
   });

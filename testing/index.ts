@@ -36,6 +36,7 @@ import { completeTask, formatFrame } from '../server/format';
 import { pyDumps } from '../server/pyjson';
 import { ResultsStore } from '../server/store';
 import type { FlowrraControls } from '../server/types';
+import { resolveEndpoints, type PageLocation } from '../src/url';
 
 /** A task to send: anything but `task_id` may be left out and gets Flowrra's default (null, 0, [], {}). */
 export type TaskInput = Partial<Task> & { task_id: string };
@@ -107,9 +108,13 @@ let instances = 0;
 
 /** A mocked Flowrra server for msw. Each call is independent: its own store, sockets and counters. */
 export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock {
-  const base = (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost';
-  const mount = new URL(options.url ?? '/flowrra', base).href.replace(/\/+$/, '');
-  const socketUrl = mount.replace(/^http/, 'ws') + '/ws';
+  const page = (globalThis as { location?: PageLocation }).location;
+  const mount = new URL(options.url ?? '/flowrra', page?.href ?? 'http://localhost').href.replace(/\/+$/, '');
+  // The client's own URL rules (a query string kept, slashes collapsed); msw matches without the query.
+  const endpoints = resolveEndpoints({ url: mount }, page);
+  const withoutQuery = (url: string) => url.replace(/[?#].*$/, '');
+  const socketUrl = withoutQuery(endpoints.wsUrl as string);
+  const resultsUrl = withoutQuery(endpoints.pollUrl as string);
   const now = createClock();
   // ETags carry an instance prefix so a client kept across reset() or mocks never gets a false 304.
   const etagPrefix = `${(instances += 1)}-${Date.now().toString(36)}`;
@@ -140,7 +145,7 @@ export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock
     ready.forEach((resolve) => resolve());
   });
 
-  const resultsHandler = http.get(`${mount}/api/results`, ({ request }) => {
+  const resultsHandler = http.get(resultsUrl, ({ request }) => {
     polls += 1;
     if (failStatus !== null) {
       return new HttpResponse(pyDumps({ detail: 'Simulated failure' }), {

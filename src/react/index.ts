@@ -88,16 +88,22 @@ export function useConnectionState(client: TaskClient): ConnectionState {
  *   when the first {@link useTasks}/{@link useTask} subscribes.
  * - Under StrictMode, React unmounts and remounts effects once on mount; the close is deferred
  *   by a microtask and cancelled by the remount, so the returned client stays usable.
+ * - Inside a hidden `<Activity>` the client is closed like after unmount; when shown again the
+ *   component re-renders with a new client (made with the same options), which reconnects.
  * - During server rendering it returns an inert client (no tasks, state `idle`, nothing to close),
  *   because a relative `url` cannot be resolved without a page.
  *
  * Share the client with children through props or your own context.
  */
 export function useTaskClient(options?: TaskClientOptions): TaskClient {
-  const [client] = useState(() => (isServer() ? INERT_CLIENT : createTaskClient({ ...options, lazy: true })));
+  const make = (): TaskClient => (isServer() ? INERT_CLIENT : createTaskClient({ ...options, lazy: true }));
+  const [client, setClient] = useState(make);
   const mounted = useRef(0);
   useEffect(() => {
     mounted.current += 1;
+    // <Activity mode="hidden"> runs effect cleanups (the client closed) but keeps state: shown
+    // again, the component gets a new client instead of the closed one.
+    if (client.state === 'closed') setClient(make);
     return () => {
       mounted.current -= 1;
       queueMicrotask(() => {

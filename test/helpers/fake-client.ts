@@ -46,6 +46,7 @@ export function createFakeClient(initial: Task[] = [], initialState: ConnectionS
     subscribe: (callback) => add(subscribers, callback),
     on: ((_event: 'state', listener: (state: ConnectionState) => void) => add(stateListeners, listener)) as TaskClient['on'],
     refresh: () => Promise.resolve(),
+    reconnect: () => {},
     close: () => {},
     put(task) {
       const type = tasks.has(task.task_id) ? 'task.update' : 'task.create';

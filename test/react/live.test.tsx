@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The hooks on the real client, fed by the msw kit: socket, merge and React together.
-import { StrictMode } from 'react';
+import { Activity, StrictMode } from 'react';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient } from '../../src/index';
@@ -43,6 +43,19 @@ describe('hooks on a real client', () => {
     act(() => client.close());
     expect(screen.getByRole('heading').textContent).toBe('closed');
   });
+
+  it('lets a module-level lazy client drop its socket once every component is gone, and reconnect for the next', async () => {
+    const client = createTaskClient({ url: flowrra.url, lazy: true, lazyCloseTimeout: 50 });
+    const first = render(<Board client={client} />);
+    await waitForState(client, 'live');
+    first.unmount();
+    await waitForState(client, 'idle');
+    await vi.waitFor(() => expect(flowrra.connections()).toBe(0));
+    render(<Board client={client} />);
+    await waitForState(client, 'live');
+    expect(flowrra.connections()).toBe(1);
+    client.close();
+  });
 });
 
 describe('useTaskClient', () => {
@@ -70,5 +83,26 @@ describe('useTaskClient', () => {
     unmount();
     await vi.waitFor(() => expect(client.state).toBe('closed'));
     await vi.waitFor(() => expect(flowrra.connections()).toBe(0));
+  });
+
+  it('closes its client while an <Activity> hides it, and has a live one again when shown', async () => {
+    const seen: TaskClient[] = [];
+    const page = (mode: 'visible' | 'hidden') => (
+      <Activity mode={mode}>
+        <Owned onClient={(client) => seen.push(client)} />
+      </Activity>
+    );
+    const { rerender, container } = render(page('visible'));
+    const first = seen.at(-1)!;
+    await waitForState(first, 'live');
+    rerender(page('hidden'));
+    await vi.waitFor(() => expect(first.state).toBe('closed'));
+    await vi.waitFor(() => expect(flowrra.connections()).toBe(0));
+    rerender(page('visible'));
+    await vi.waitFor(() => expect(seen.at(-1)!.state).toBe('live'));
+    flowrra.submit({ task_name: 'after_show' });
+    const items = () => Array.from(container.querySelectorAll('li'), (li) => li.textContent);
+    await vi.waitFor(() => expect(items()).toEqual(['after_show:pending']));
+    expect(flowrra.connections()).toBe(1);
   });
 });

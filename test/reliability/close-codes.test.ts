@@ -32,11 +32,11 @@ describe('close codes from the real server', () => {
     expect(client.state).toBe('polling');
   });
 
-  it.each(FATAL_CLOSE_CODES)('%i closes the client when polling is off', async (code) => {
+  it.each(FATAL_CLOSE_CODES)('%i leaves the client idle when polling is off', async (code) => {
     const { server, client, rec } = await liveClient({ pollUrl: false });
     server.dropConnections(code);
-    await vi.waitFor(() => expect(client.state).toBe('closed'), { timeout: 5_000 });
-    expect(rec.states).toEqual(['live', 'closed']);
+    await vi.waitFor(() => expect(client.state).toBe('idle'), { timeout: 5_000 });
+    expect(rec.states).toEqual(['live', 'idle']);
     expect(rec.errors.map((e) => e.kind)).toEqual(['auth']);
     expect(server.upgrades()).toBe(1);
   });

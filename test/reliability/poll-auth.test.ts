@@ -33,9 +33,9 @@ describe('polls answered 401/403 by the real server', () => {
     // Five refused polls: without backoff 25 ms apart; with it 50, 100, 200, 400 ms.
     await vi.waitFor(() => expect(starts.length - first).toBeGreaterThanOrEqual(5), { timeout: 10_000, interval: 10 });
     const refused = gapsOf(starts.slice(first));
-    // Against the schedule, not the gap before: a loaded machine stretches gaps, never shortens them.
-    // After the first refused poll at least one refusal is counted, so gap i is at least 2^(i+1) intervals.
-    for (let i = 0; i < refused.length; i++) expect(refused[i]).toBeGreaterThanOrEqual(0.95 * INTERVAL * 2 ** (i + 1));
+    // Lower bounds from the schedule: a loaded machine can only make a gap longer, so a ratio of
+    // two measured gaps (a late answer lengthens one, not the next) would fail for the machine.
+    for (let i = 0; i < refused.length; i++) expect(refused[i]).toBeGreaterThanOrEqual(INTERVAL * 2 ** (i + 1) - 1);
     expect(refused.at(-1)).toBeGreaterThanOrEqual(16 * INTERVAL);
     // One run of identical refusals: reported once, not once per poll.
     expect(rec.errors.filter((e) => e.status === status)).toHaveLength(1);

@@ -9,6 +9,8 @@ import { writeSection } from './helpers/results-file';
 import { trackUncaught } from './helpers/uncaught';
 import { LONG, pick } from './helpers/variant';
 import { peakInWindow } from './helpers/windows';
+import { FakeWebSocket } from '../helpers/fake-websocket';
+import { fakeFetch } from '../helpers/fake-fetch';
 
 const CLIENTS = pick(100, 500);
 const WINDOW_MS = 100;
@@ -30,6 +32,15 @@ async function crowd() {
   const clients: TaskClient[] = Array.from({ length: CLIENTS }, () =>
     createTaskClient({ url: server.url, WebSocket: Counted as unknown as WebSocketLike }),
   );
+  // Per client, how long from losing the socket to being live again (the last one counts).
+  const returns = new Map<TaskClient, { downAt: number; backAfter?: number }>();
+  for (const client of clients) {
+    client.on('state', (state) => {
+      const entry = returns.get(client);
+      if (state !== 'live' && (!entry || entry.backAfter !== undefined)) returns.set(client, { downAt: performance.now() });
+      else if (state === 'live' && entry && entry.backAfter === undefined) entry.backAfter = performance.now() - entry.downAt;
+    });
+  }
   atEnd(() => clients.forEach((client) => client.close()));
   const allLive = () => expect(clients.filter((client) => client.state !== 'live')).toHaveLength(0);
   await vi.waitFor(allLive, { timeout: 30_000, interval: 20 });
@@ -37,6 +48,7 @@ async function crowd() {
   /** Stops the server, keeps it away `downtimeMs`, starts it on the same port; measures until all are live. */
   const restart = async (downtimeMs: number): Promise<Storm> => {
     const first = attemptTimes.length;
+    returns.clear();
     const began = performance.now();
     const { port } = server;
     await server.stop();
@@ -47,7 +59,9 @@ async function crowd() {
     const allLiveMs = performance.now() - began;
     const times = attemptTimes.slice(first);
     const reaching = times.filter((time) => time >= upAt);
+    const backAfter = [...returns.values()].map((entry) => entry.backAfter!).sort((a, b) => a - b);
     return {
+      medianReturnMs: backAfter[Math.floor(backAfter.length / 2)],
       attempts: times.length,
       reaching: reaching.length,
       upgrades: server.upgrades(),
@@ -60,6 +74,40 @@ async function crowd() {
 }
 
 describe('a reconnect storm: one server restart under many clients on default options', () => {
+  it('draws the first waits after an instant restart so that under a fifth of 500 clients come back in any 100 ms, half within 0.5 s', async () => {
+    // The schedule itself, on a fake clock: what the clients drew, not how busy the machine was.
+    vi.useFakeTimers();
+    try {
+      const crowd = 500;
+      const attempts: number[] = [];
+      class Timed extends FakeWebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols);
+          attempts.push(Date.now());
+        }
+      }
+      FakeWebSocket.reset();
+      const clients = Array.from({ length: crowd }, () =>
+        createTaskClient({ url: 'http://storm.test/flowrra', WebSocket: Timed as unknown as WebSocketLike, fetch: fakeFetch().fetch }),
+      );
+      while (FakeWebSocket.all.length < crowd) await vi.advanceTimersByTimeAsync(1);
+      for (const socket of FakeWebSocket.all) socket.accept();
+      await vi.advanceTimersByTimeAsync(RECONNECT_DEFAULTS.minUptime);
+      const droppedAt = Date.now();
+      attempts.length = 0;
+      for (const socket of [...FakeWebSocket.all]) socket.drop();
+      while (attempts.length < crowd && Date.now() - droppedAt < 10_000) await vi.advanceTimersByTimeAsync(5);
+      const waits = attempts.map((time) => time - droppedAt).sort((a, b) => a - b);
+      clients.forEach((client) => client.close());
+      console.info('[storm schedule]', JSON.stringify({ clients: crowd, peak: peakInWindow(waits, WINDOW_MS), medianMs: waits[crowd / 2] }));
+      expect(waits).toHaveLength(crowd);
+      expect(peakInWindow(waits, WINDOW_MS)).toBeLessThan(crowd / 5);
+      expect(waits[crowd / 2]).toBeLessThanOrEqual(500);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it(
     `spreads the returning clients: under a fifth of ${CLIENTS} reach the restarted server in any ${WINDOW_MS} ms`,
     async () => {
@@ -82,10 +130,12 @@ describe('a reconnect storm: one server restart under many clients on default op
         expect(Math.abs(storm.upgrades - storm.reaching)).toBeLessThanOrEqual(CLIENTS * 0.02);
       }
       expect(slow.peakReaching).toBeLessThan(CLIENTS / 5);
-      // An instant rebind meets the first jittered wave head on. That wave is drawn below minDelay
-      // (500 ms), so an average 100 ms holds a fifth of the clients and the peak is above it; what
-      // must not happen is the whole crowd at once, as when the first reconnect did not wait.
-      expect(instant.peakReaching).toBeLessThan(CLIENTS / 2);
+      // An instant rebind meets the first jittered wave head on. Its schedule is asserted exactly
+      // above; here a starved event loop fires due timers in bunches (51 % once, in a full `npm
+      // test` beside other suites at load 11, against 18 % alone), so the wall-clock peak is held to
+      // a fifth only in the long run, made on a quiet machine. What must never happen is the whole
+      // crowd at once, as when the first reconnect did not wait.
+      expect(instant.peakReaching).toBeLessThan(LONG ? CLIENTS / 5 : CLIENTS * 0.9);
 
       if (LONG) await writeSection('storm', stormMarkdown({ clients: CLIENTS, windowMs: WINDOW_MS, downtimeMs: DOWNTIME_MS }, instant, slow));
     },

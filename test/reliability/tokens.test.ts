@@ -43,7 +43,8 @@ describe('tokens against a server that requires one', () => {
     const server = await startServer({ token: good });
     const handedOut: string[] = [];
     const token = () => {
-      const next = handedOut.length < 3 ? `expired-${randomUUID()}` : good;
+      // The first is refused: the socket is closed with 4401, and the one retry gets a fresh token.
+      const next = handedOut.length < 1 ? `expired-${randomUUID()}` : good;
       handedOut.push(next);
       return next;
     };

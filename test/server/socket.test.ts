@@ -104,11 +104,15 @@ describe('GET /flowrra/ws', () => {
     expect(server.connections()).toBe(2);
   });
 
-  it('requires the token as ?token= or a bearer header, 401 otherwise', async () => {
+  it('requires the token as ?token= or a bearer header; without it, accepts and closes with 4401', async () => {
     const server = await start({ token: 's3cret' });
-    expect(await upgradeStatus(wsUrl(server))).toBe(401);
-    expect(await upgradeStatus(wsUrl(server, '?token=nope'))).toBe(401);
-    expect(await upgradeStatus(wsUrl(server), { headers: { Authorization: 'Bearer nope' } })).toBe(401);
+    // A browser sees a refused upgrade only as 1006: the close code is what tells it why.
+    for (const [query, headers] of [['', {}], ['?token=nope', {}], ['', { Authorization: 'Bearer nope' }]] as const) {
+      const peer = await connect(server, query, { headers });
+      expect(await peer.closed).toEqual({ code: 4401, reason: 'unauthorized' });
+      expect(peer.frames).toEqual([]);
+    }
+    await eventually(() => server.connections() === 0);
     expect(await upgradeStatus(wsUrl(server, '?token=s3cret'))).toBe(101);
     expect(await upgradeStatus(wsUrl(server), { headers: { Authorization: 'Bearer s3cret' } })).toBe(101);
   });

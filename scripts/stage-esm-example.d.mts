@@ -1,0 +1,1 @@
+export function stageEsmExample(dir: string): string;
