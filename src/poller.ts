@@ -1,3 +1,4 @@
+import type { Log } from './debug';
 import { TaskClientError } from './errors';
 
 export interface PollerConfig {
@@ -9,6 +10,7 @@ export interface PollerConfig {
   credentials: RequestCredentials;
   /** Resolves to the bearer token, or nothing. A rejection fails the poll, reported like any failure. */
   token: () => Promise<string | undefined>;
+  log?: Log;
 }
 
 export interface PollerEvents {
@@ -68,8 +70,9 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
       const token = await config.token();
       if (token) headers.Authorization = `Bearer ${token}`;
       if (etag) headers['If-None-Match'] = etag;
+      config.log?.({ event: 'poll', url: config.url });
       const response = await config.fetch(config.url, { headers, credentials: config.credentials, signal: abort.signal });
-      if (response.status === 304) return succeeded(0);
+      if (response.status === 304) return answered(304, 0, 0);
       const body = await response.text();
       if (!response.ok) return failed(httpError(response.status, body));
       let json: unknown;
@@ -84,7 +87,7 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
         return failed(new TaskClientError('validation', 'poll: expected an array of tasks or { "tasks": [...] }', { raw: body }));
       }
       etag = response.headers.get('ETag');
-      return succeeded(on.items(items, body));
+      return answered(200, items.length, on.items(items, body));
     } catch (error) {
       if (closed) return 0;
       const why = timedOut ? `no answer within ${config.timeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
@@ -95,12 +98,18 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
     }
   }
 
+  function answered(status: number, items: number, changes: number): number {
+    config.log?.({ event: 'poll-answer', status, items, changes });
+    return succeeded(changes);
+  }
+
   function succeeded(changes: number): number {
     authFailures = 0;
     return changes;
   }
 
   function failed(error: TaskClientError): number {
+    config.log?.({ event: 'poll-error', status: error.status, error: error.message });
     if (error.status === 401 || error.status === 403) authFailures++;
     if (!closed) on.error(error);
     return 0;

@@ -1,5 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { backoffDelay, type ReconnectConfig } from './backoff';
+import type { Log, NoRetry } from './debug';
 import { TaskClientError } from './errors';
 import type { WebSocketLike } from './options';
 
@@ -39,6 +40,7 @@ export interface SocketConfig {
   freshToken: boolean;
   /** One attempt only until a connection stays up `minUptime` (trying again after the socket had stopped). */
   once?: boolean;
+  log?: Log;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface SocketConfig {
  * close() can cancel, the token is read anew, and an offline browser does not burn attempts.
  */
 export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle {
-  const { reconnect } = config;
+  const { reconnect, log } = config;
   const budget = reconnect.maxRetries + 1;
   let attempts = 0; // attempts since the socket last stayed up `minUptime`, that connection counted as one
   let allowed = config.once ? 1 : budget;
@@ -56,6 +58,9 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
   let stopped = false;
   let pending: { timer: ReturnType<typeof setTimeout> | undefined; go: () => void } | undefined;
   let uptimeTimer: ReturnType<typeof setTimeout> | undefined;
+  // Drawn when the socket closes, so that the close can say how long the wait before the next attempt is.
+  let nextWait: number | undefined;
+  const drawWait = (): number => (attempts === 0 ? 0 : backoffDelay(attempts, reconnect));
 
   const nextUrl = (): Promise<string> =>
     new Promise((resolve) => {
@@ -64,7 +69,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
         on.exhausted(attempts);
       }
       if (stopped) return resolve('');
-      const delay = attempts === 0 ? 0 : backoffDelay(attempts, reconnect);
+      const delay = nextWait ?? drawWait();
+      nextWait = undefined;
       attempts++;
       const go = (): void => {
         clearTimeout(pending?.timer);
@@ -77,7 +83,10 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
         // guarded constructor turns it into a failed attempt.
         if (stopped) resolve('');
         else
-          config.url().then(resolve, (error: unknown) => {
+          config.url().then((url) => {
+            log?.({ event: 'connect', url, attempt: attempts });
+            resolve(url);
+          }, (error: unknown) => {
             if (!stopped) on.error(error instanceof TaskClientError ? error : new TaskClientError('socket', `socket: no URL for the next attempt (${describeError(error)})`));
             resolve('');
           });
@@ -105,12 +114,14 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
       allowed = budget;
       fatalRetried = false;
     }, reconnect.minUptime);
+    log?.({ event: 'open' });
     on.open();
   });
   rws.addEventListener('message', (event) => on.message(event.data));
   rws.addEventListener('close', (event) => {
     clearTimeout(uptimeTimer);
-    if (stopped) return;
+    const closed = log && ((next: { retryIn?: number; noRetry?: NoRetry }) => log({ event: 'close', code: event.code, reason: event.reason, wasClean: !!event.wasClean, ...next }));
+    if (stopped) return closed?.({ noRetry: 'client' });
     let fatal = FATAL_CLOSE_CODES.includes(event.code);
     // The server may have refused a token that has expired since: a token function gets one more
     // try (as centrifuge asks getToken again), a fixed token cannot change.
@@ -119,6 +130,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
       fatal = false;
     }
     if (fatal) stop();
+    else if (attempts < allowed) nextWait = drawWait();
+    closed?.(fatal ? { noRetry: 'fatal-code' } : nextWait === undefined ? { noRetry: 'max-retries' } : { retryIn: Math.round(nextWait) });
     on.close(event.code, fatal);
   });
 
@@ -136,6 +149,7 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     restart: () => {
       if (stopped) return;
       attempts = 0;
+      nextWait = undefined;
       rws.reconnect();
       pending?.go();
     },
