@@ -46,7 +46,7 @@ export function createLog(debug: boolean | ((entry: DebugEntry) => void) | undef
     for (const key in event) {
       const value = entry[key];
       if (typeof value === 'string') entry[key] = redact(value);
-      if (key !== 'event') message += ` ${key}=${JSON.stringify(entry[key])}`;
+      if (key !== 'event' && value !== undefined) message += ` ${key}=${JSON.stringify(entry[key])}`;
     }
     entry.message = message;
     try {

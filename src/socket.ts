@@ -61,6 +61,9 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
   // Drawn when the socket closes, so that the close can say how long the wait before the next attempt is.
   let nextWait: number | undefined;
   const drawWait = (): number => (attempts === 0 ? 0 : backoffDelay(attempts, reconnect));
+  // reconnecting-websocket answers a socket's `error` by closing it itself and reporting code 1000,
+  // clean; the log says what the browser saw instead (1006, not clean).
+  let errored = false;
 
   const nextUrl = (): Promise<string> =>
     new Promise((resolve) => {
@@ -95,9 +98,13 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     });
 
   const rws = new ReconnectingWebSocket(nextUrl, undefined, {
-    WebSocket: guarded(config.WebSocket, (error) => {
-      if (!stopped) on.error(new TaskClientError('socket', `socket: the WebSocket constructor threw (${describeError(error)})`));
-    }),
+    WebSocket: guarded(
+      config.WebSocket,
+      (error) => {
+        if (!stopped) on.error(new TaskClientError('socket', `socket: the WebSocket constructor threw (${describeError(error)})`));
+      },
+      () => (errored = true),
+    ),
     connectionTimeout: reconnect.connectTimeout,
     minReconnectionDelay: 0,
     maxReconnectionDelay: 0,
@@ -120,7 +127,10 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
   rws.addEventListener('message', (event) => on.message(event.data));
   rws.addEventListener('close', (event) => {
     clearTimeout(uptimeTimer);
-    const closed = log && ((next: { retryIn?: number; noRetry?: NoRetry }) => log({ event: 'close', code: event.code, reason: event.reason, wasClean: !!event.wasClean, ...next }));
+    const failed = errored;
+    errored = false;
+    const closed =
+      log && ((next: { retryIn?: number; noRetry?: NoRetry }) => log({ event: 'close', code: failed ? 1006 : event.code, reason: event.reason, wasClean: !failed && !!event.wasClean, ...next }));
     if (stopped) return closed?.({ noRetry: 'client' });
     let fatal = FATAL_CLOSE_CODES.includes(event.code);
     // The server may have refused a token that has expired since: a token function gets one more
@@ -164,15 +174,16 @@ const describeError = (error: unknown): string => (error as Error)?.message ?? S
  * not make) would leave its connect lock held for good: it becomes a socket that closes at once
  * with 1006, an attempt that failed like any other. And reconnecting-websocket removes its
  * listeners before closing a socket that is still connecting; the `ws` package then emits an
- * `error` with no listener, which Node turns into an uncaught exception: a permanent no-op listener
- * keeps that error where it belongs.
+ * `error` with no listener, which Node turns into an uncaught exception: a permanent listener
+ * keeps that error where it belongs (and tells `errored` of one from the latest socket).
  */
-function guarded(Base: WebSocketLike, threw: (error: unknown) => void): WebSocketLike {
+function guarded(Base: WebSocketLike, threw: (error: unknown) => void, errored: () => void): WebSocketLike {
+  let latest: WebSocket | undefined;
   function Guarded(url: string, protocols?: string | string[]): WebSocket {
     try {
       if (url) {
-        const socket = new Base(url, protocols);
-        socket.addEventListener('error', () => {});
+        const socket = (latest = new Base(url, protocols));
+        socket.addEventListener('error', () => socket === latest && errored());
         return socket;
       }
     } catch (error) {
