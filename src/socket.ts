@@ -31,7 +31,7 @@ export interface SocketHandle {
 }
 
 export interface SocketConfig {
-  /** The URL for the next attempt. A rejection fails that attempt. */
+  /** The URL for the next attempt. A rejection (with the error to report) fails that attempt. */
   url: () => Promise<string>;
   WebSocket: WebSocketLike;
   reconnect: ReconnectConfig;
@@ -89,8 +89,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
           config.url().then((url) => {
             log?.({ event: 'connect', url, attempt: attempts });
             resolve(url);
-          }, (error: unknown) => {
-            if (!stopped) on.error(error instanceof TaskClientError ? error : new TaskClientError('socket', `socket: no URL for the next attempt (${describeError(error)})`));
+          }, (error: TaskClientError) => {
+            if (!stopped) on.error(error);
             resolve('');
           });
       };
@@ -101,7 +101,7 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     WebSocket: guarded(
       config.WebSocket,
       (error) => {
-        if (!stopped) on.error(new TaskClientError('socket', `socket: the WebSocket constructor threw (${describeError(error)})`));
+        if (!stopped) on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
       },
       () => (errored = true),
     ),
@@ -166,8 +166,6 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     close: stop,
   };
 }
-
-const describeError = (error: unknown): string => (error as Error)?.message ?? String(error);
 
 /**
  * What reconnecting-websocket constructs. A throw from the constructor (or a URL the provider could
