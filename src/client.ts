@@ -1,4 +1,5 @@
 import { resolveConfig } from './config';
+import { createLog } from './debug';
 import { TaskClientError } from './errors';
 import { parseFrame, parseTask } from './frame';
 import { Listeners } from './listeners';
@@ -43,6 +44,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   };
   const listenerThrew = (error: unknown): void =>
     report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }));
+  const log = createLog(config.debug, tokens.redactText, listenerThrew);
 
   const apply = (type: TaskEventType, incoming: Task, source: 'ws' | 'poll'): boolean => {
     if (closed) return false;
@@ -62,6 +64,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
           headers: config.headers,
           credentials: config.credentials,
           token: tokens.read,
+          log,
         },
         {
           items(items) {
@@ -83,7 +86,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     : undefined;
 
   // With nothing to poll there is nothing to check a silent socket with.
-  const stale = config.staleAfter && poller ? watchStale(config.staleAfter, poller.poll, () => socket?.restart()) : undefined;
+  const stale = config.staleAfter && poller ? watchStale(config.staleAfter, poller.poll, () => socket?.restart(), log) : undefined;
 
   /**
    * Every state change goes through here. What the new state needs (the poller, the stale watch,
@@ -104,7 +107,10 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       poller?.poll();
     }
     if (state === next) return;
+    const from = state;
     state = next;
+    // After the state is set: a debug function that calls close() must find it, and leave it closed.
+    log?.({ event: 'state', from, to: next });
     stateListeners.emit(next, listenerThrew);
   };
 
@@ -124,7 +130,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     // `wsUrl: false`: a server with no socket (plain Flask); polling is the connection.
     if (!config.wsUrl) return enter('polling');
     socket = openSocket(
-      { url: socketUrl, WebSocket: config.WebSocket, reconnect: config.reconnect, isOnline: browserIsOnline, freshToken: typeof config.token === 'function', once },
+      { url: socketUrl, WebSocket: config.WebSocket, reconnect: config.reconnect, isOnline: browserIsOnline, freshToken: typeof config.token === 'function', once, log },
       {
         open: () => enter('live'),
         message(data) {
@@ -175,7 +181,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         socket = undefined;
       },
       restore: () => connect(),
-    });
+    }, log);
     poller?.setPaused(pageIsHidden());
     connect();
   };

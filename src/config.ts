@@ -1,5 +1,6 @@
 import { RECONNECT_DEFAULTS, type ReconnectConfig } from './backoff';
 import { configError } from './errors';
+import type { DebugEntry } from './debug';
 import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
 import { pageLocation } from './page';
 import { resolveEndpoints } from './url';
@@ -20,6 +21,7 @@ export interface ClientConfig {
   maxFrameBytes: number;
   headers: Record<string, string>;
   credentials: RequestCredentials;
+  debug: boolean | ((entry: DebugEntry) => void) | undefined;
 }
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
@@ -54,6 +56,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1, Infinity),
     headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
+    debug: options.debug,
   };
 }
 

@@ -15,4 +15,5 @@ export {
 } from './schema';
 export type { TaskClient, TaskEvent, ConnectionState } from './types';
 export type { TaskClientOptions, ReconnectOptions, TokenSource, WebSocketLike } from './options';
+export type { DebugEntry, DebugEvent, NoRetry, PageChange } from './debug';
 export type { TaskEventType } from './schema';

@@ -1,3 +1,5 @@
+import type { DebugEntry } from './debug';
+
 /** A WebSocket constructor: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
   new (url: string, protocols?: string | string[]): WebSocket;
@@ -144,4 +146,13 @@ export interface TaskClientOptions {
    * @default 'same-origin'
    */
   credentials?: RequestCredentials;
+  /**
+   * A record of what the client tries and sees: each connect attempt, open and close (with the
+   * wait before the next attempt, or why there is none), state change, poll and its answer, stale
+   * check and page change. `true` writes each entry's `message` to `console.debug`; a function
+   * receives each {@link DebugEntry}. Entries never hold a token. A function that throws is
+   * reported as a `listener` error. Off, it costs nothing: no entry is built.
+   * @default false
+   */
+  debug?: boolean | ((entry: DebugEntry) => void);
 }

@@ -1,3 +1,5 @@
+import type { Log, PageChange } from './debug';
+
 /** What the client does when the browser page changes. */
 export interface PageEvents {
   hidden(hidden: boolean): void;
@@ -12,13 +14,15 @@ export interface PageEvents {
  * Watches visibility, connectivity and the back/forward cache. Outside a browser it watches
  * nothing. Called at client creation, never at import, so that server rendering stays untouched.
  */
-export function watchPage(on: PageEvents): () => void {
+export function watchPage(on: PageEvents, log?: Log): () => void {
   if (typeof window === 'undefined' || typeof document === 'undefined' || !window.addEventListener) return () => {};
+  const note = (change: PageChange): void => log?.({ event: 'page', change });
   const bindings: [EventTarget, string, (event: Event) => void][] = [
-    [document, 'visibilitychange', () => on.hidden(pageIsHidden())],
-    [window, 'online', () => on.online()],
-    [window, 'pagehide', () => on.leave()],
-    [window, 'pageshow', (event) => (event as PageTransitionEvent).persisted && on.restore()],
+    [document, 'visibilitychange', () => { note(pageIsHidden() ? 'hidden' : 'shown'); on.hidden(pageIsHidden()); }],
+    [window, 'online', () => { note('online'); on.online(); }],
+    [window, 'offline', () => note('offline')],
+    [window, 'pagehide', () => { note('leave'); on.leave(); }],
+    [window, 'pageshow', (event) => { if ((event as PageTransitionEvent).persisted) { note('restore'); on.restore(); } }],
   ];
   for (const [target, type, listener] of bindings) target.addEventListener(type, listener);
   return () => {

@@ -1,3 +1,4 @@
+import type { Log } from './debug';
 import { TaskClientError } from './errors';
 
 export interface PollerConfig {
@@ -9,6 +10,7 @@ export interface PollerConfig {
   credentials: RequestCredentials;
   /** Resolves to the bearer token, or nothing. A rejection fails the poll, reported like any failure. */
   token: () => Promise<string | undefined>;
+  log?: Log;
 }
 
 export interface PollerEvents {
@@ -74,8 +76,9 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
       const token = await config.token();
       if (token) headers.Authorization = `Bearer ${token}`;
       if (etag) headers['If-None-Match'] = etag;
+      config.log?.({ event: 'poll', url: config.url });
       const response = await config.fetch(config.url, { headers, credentials: config.credentials, signal: abort.signal });
-      if (response.status === 304) return succeeded(0);
+      if (response.status === 304) return answered(304, 0, 0);
       const body = await response.text();
       if (!response.ok) return failed(httpError(response.status, body, config.url));
       let json: unknown;
@@ -90,7 +93,7 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
         return failed(new TaskClientError('validation', 'poll: expected an array of tasks or { "tasks": [...] }', { raw: body }));
       }
       etag = response.headers.get('ETag');
-      return succeeded(on.items(items, body));
+      return answered(200, items.length, on.items(items, body));
     } catch (error) {
       if (closed) return 0;
       const why = timedOut ? `no answer within ${config.timeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
@@ -101,6 +104,11 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
     }
   }
 
+  function answered(status: number, items: number, changes: number): number {
+    config.log?.({ event: 'poll-answer', status, items, changes });
+    return succeeded(changes);
+  }
+
   function succeeded(changes: number): number {
     refusals = 0;
     lastFailure = undefined;
@@ -108,6 +116,7 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function failed(error: TaskClientError): number {
+    config.log?.({ event: 'poll-error', status: error.status, error: error.message });
     if (REFUSED_STATUSES.includes(error.status!)) refusals++;
     // The message names the kind of failure and the status: equal messages are the same failure.
     if (closed || error.message === lastFailure) return 0;

@@ -1,5 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { backoffDelay, type ReconnectConfig } from './backoff';
+import type { Log, NoRetry } from './debug';
 import { TaskClientError } from './errors';
 import type { WebSocketLike } from './options';
 
@@ -39,6 +40,7 @@ export interface SocketConfig {
   freshToken: boolean;
   /** One attempt only until a connection stays up `minUptime` (trying again after the socket had stopped). */
   once?: boolean;
+  log?: Log;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface SocketConfig {
  * close() can cancel, the token is read anew, and an offline browser does not burn attempts.
  */
 export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle {
-  const { reconnect } = config;
+  const { reconnect, log } = config;
   const budget = reconnect.maxRetries + 1;
   let attempts = 0; // attempts since the socket last stayed up `minUptime`, that connection counted as one
   let allowed = config.once ? 1 : budget;
@@ -56,6 +58,12 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
   let stopped = false;
   let pending: { timer: ReturnType<typeof setTimeout> | undefined; go: () => void } | undefined;
   let uptimeTimer: ReturnType<typeof setTimeout> | undefined;
+  // Drawn when the socket closes, so that the close can say how long the wait before the next attempt is.
+  let nextWait: number | undefined;
+  const drawWait = (): number => (attempts === 0 ? 0 : backoffDelay(attempts, reconnect));
+  // reconnecting-websocket answers a socket's `error` by closing it itself and reporting code 1000,
+  // clean; the log says what the browser saw instead (1006, not clean).
+  let errored = false;
 
   const nextUrl = (): Promise<string> =>
     new Promise((resolve) => {
@@ -64,7 +72,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
         on.exhausted(attempts);
       }
       if (stopped) return resolve('');
-      const delay = attempts === 0 ? 0 : backoffDelay(attempts, reconnect);
+      const delay = nextWait ?? drawWait();
+      nextWait = undefined;
       attempts++;
       const go = (): void => {
         clearTimeout(pending?.timer);
@@ -77,7 +86,10 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
         // guarded constructor turns it into a failed attempt.
         if (stopped) resolve('');
         else
-          config.url().then(resolve, (error: TaskClientError) => {
+          config.url().then((url) => {
+            log?.({ event: 'connect', url, attempt: attempts });
+            resolve(url);
+          }, (error: TaskClientError) => {
             if (!stopped) on.error(error);
             resolve('');
           });
@@ -86,9 +98,13 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     });
 
   const rws = new ReconnectingWebSocket(nextUrl, undefined, {
-    WebSocket: guarded(config.WebSocket, (error) => {
-      if (!stopped) on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
-    }),
+    WebSocket: guarded(
+      config.WebSocket,
+      (error) => {
+        if (!stopped) on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
+      },
+      () => (errored = true),
+    ),
     connectionTimeout: reconnect.connectTimeout,
     minReconnectionDelay: 0,
     maxReconnectionDelay: 0,
@@ -105,12 +121,17 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
       allowed = budget;
       fatalRetried = false;
     }, reconnect.minUptime);
+    log?.({ event: 'open' });
     on.open();
   });
   rws.addEventListener('message', (event) => on.message(event.data));
   rws.addEventListener('close', (event) => {
     clearTimeout(uptimeTimer);
-    if (stopped) return;
+    const failed = errored;
+    errored = false;
+    const closed =
+      log && ((next: { retryIn?: number; noRetry?: NoRetry }) => log({ event: 'close', code: failed ? 1006 : event.code, reason: event.reason, wasClean: !failed && !!event.wasClean, ...next }));
+    if (stopped) return closed?.({ noRetry: 'client' });
     let fatal = FATAL_CLOSE_CODES.includes(event.code);
     // The server may have refused a token that has expired since: a token function gets one more
     // try (as centrifuge asks getToken again), a fixed token cannot change.
@@ -119,6 +140,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
       fatal = false;
     }
     if (fatal) stop();
+    else if (attempts < allowed) nextWait = drawWait();
+    closed?.(fatal ? { noRetry: 'fatal-code' } : nextWait === undefined ? { noRetry: 'max-retries' } : { retryIn: Math.round(nextWait) });
     on.close(event.code, fatal);
   });
 
@@ -136,6 +159,7 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     restart: () => {
       if (stopped) return;
       attempts = 0;
+      nextWait = undefined;
       rws.reconnect();
       pending?.go();
     },
@@ -148,15 +172,16 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
  * not make) would leave its connect lock held for good: it becomes a socket that closes at once
  * with 1006, an attempt that failed like any other. And reconnecting-websocket removes its
  * listeners before closing a socket that is still connecting; the `ws` package then emits an
- * `error` with no listener, which Node turns into an uncaught exception: a permanent no-op listener
- * keeps that error where it belongs.
+ * `error` with no listener, which Node turns into an uncaught exception: a permanent listener
+ * keeps that error where it belongs (and tells `errored` of one from the latest socket).
  */
-function guarded(Base: WebSocketLike, threw: (error: unknown) => void): WebSocketLike {
+function guarded(Base: WebSocketLike, threw: (error: unknown) => void, errored: () => void): WebSocketLike {
+  let latest: WebSocket | undefined;
   function Guarded(url: string, protocols?: string | string[]): WebSocket {
     try {
       if (url) {
-        const socket = new Base(url, protocols);
-        socket.addEventListener('error', () => {});
+        const socket = (latest = new Base(url, protocols));
+        socket.addEventListener('error', () => socket === latest && errored());
         return socket;
       }
     } catch (error) {

@@ -1,3 +1,5 @@
+import type { Log } from './debug';
+
 export interface StaleWatch {
   /** The socket opened: watch it from now. */
   start(): void;
@@ -11,18 +13,20 @@ export interface StaleWatch {
  * poll finds changes the socket did not bring, the socket is dead and is restarted; otherwise the
  * watch goes on.
  */
-export function watchStale(after: number, poll: () => Promise<number>, restart: () => void): StaleWatch {
+export function watchStale(after: number, poll: () => Promise<number>, restart: () => void, log?: Log): StaleWatch {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastFrameAt = 0;
 
   const arm = (): void => {
     const current = (timer = setTimeout(
       async () => {
-        if (Date.now() - lastFrameAt < after) return arm();
+        const silentFor = Date.now() - lastFrameAt;
+        if (silentFor < after) return arm();
         lastFrameAt = Date.now();
         const missed = await poll();
         // Stopped, or started again for another socket, while the poll was out: not ours to judge.
         if (timer !== current) return;
+        log?.({ event: 'stale', silentFor, missed });
         if (missed > 0) restart();
         else arm();
       },

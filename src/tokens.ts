@@ -6,6 +6,8 @@ export interface Tokens {
   read(): Promise<string | undefined>;
   /** `error` with every recent token, as given or as a server may echo it encoded, replaced by `[token]`; `raw` cut to 1 KiB after. */
   redact(error: TaskClientError): TaskClientError;
+  /** `text` with every recent token replaced by `[token]`, as `redact` does. */
+  redactText(text: string): string;
 }
 
 // An error may quote a token an earlier, slower request carried: the last few are all redacted.
@@ -13,6 +15,14 @@ const REMEMBERED = 16;
 
 export function createTokens(source: TokenSource | undefined): Tokens {
   const recent = new Set<string>();
+  const redactText = (text: string): string => {
+    for (const token of recent) {
+      // As sent (query string, header), percent-encoded, form-encoded, and inside a JSON string.
+      const forms = [token, encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2), JSON.stringify(token).slice(1, -1)];
+      for (const form of forms) text = text.split(form).join('[token]');
+    }
+    return text;
+  };
   return {
     async read() {
       let token;
@@ -30,18 +40,11 @@ export function createTokens(source: TokenSource | undefined): Tokens {
     },
     redact(error) {
       const raw = fullRaw(error);
-      let message = error.message;
-      let text = raw;
-      for (const token of recent) {
-        // As sent (query string, header), percent-encoded, form-encoded, and inside a JSON string.
-        const forms = [token, encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2), JSON.stringify(token).slice(1, -1)];
-        for (const form of forms) {
-          message = message.split(form).join('[token]');
-          text = text?.split(form).join('[token]');
-        }
-      }
+      const message = redactText(error.message);
+      const text = raw === undefined ? raw : redactText(raw);
       if (message === error.message && text === error.raw) return error;
       return new TaskClientError(error.kind, message, { raw: text, status: error.status });
     },
+    redactText,
   };
 }

@@ -5,12 +5,14 @@
 
   var MAX_ROWS = 50;
   var MAX_ERRORS = 20;
+  var MAX_DEBUG_LINES = 60;
   var FIELDS = ['status', 'task_name', 'retries', 'started_at', 'duration', 'source', 'task_id', 'error'];
 
   var tbody = document.querySelector('#tasks tbody');
   var empty = document.getElementById('empty');
   var badge = document.getElementById('state');
   var errors = document.getElementById('errors');
+  var debugLog = document.getElementById('debug');
   var refuseButton = document.getElementById('refuse');
   var rows = new Map(); // task_id -> <tr>
 
@@ -18,11 +20,28 @@
   var params = new URLSearchParams(location.search);
   var token = params.get('token') || undefined;
 
-  function logError(text) {
+  // Newest first, and bounded: a page left open for a day must not grow without end.
+  function prependLine(list, max, text) {
     var item = document.createElement('li');
-    item.textContent = new Date().toLocaleTimeString() + '  ' + text;
-    errors.prepend(item);
-    while (errors.children.length > MAX_ERRORS) errors.lastElementChild.remove();
+    item.textContent = text;
+    list.prepend(item);
+    while (list.children.length > max) list.lastElementChild.remove();
+    return item;
+  }
+
+  // With milliseconds: the reconnect waits in the debug log are shorter than a second.
+  function clock(at) {
+    var date = new Date(at);
+    return date.toLocaleTimeString() + '.' + String(date.getMilliseconds()).padStart(3, '0');
+  }
+
+  function logError(text) {
+    prependLine(errors, MAX_ERRORS, clock(Date.now()) + '  ' + text);
+  }
+
+  // The client's debug option: what it tried, what it saw, and what it does next, one line each.
+  function logDebug(entry) {
+    prependLine(debugLog, MAX_DEBUG_LINES, clock(entry.at) + '  ' + entry.message).dataset.event = entry.event;
   }
 
   if (typeof FlowrraClient === 'undefined') {
@@ -123,6 +142,7 @@
     pollInterval: Number(params.get('poll')) || 3000,
     reconnect: { maxDelay: Number(params.get('retry')) || undefined },
     token: token,
+    debug: logDebug,
   });
 
   client.subscribe(render);

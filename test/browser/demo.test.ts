@@ -36,6 +36,37 @@ describe('demo page', () => {
     expect(problems(REFUSED_HANDSHAKE)).toEqual([]);
   });
 
+  it('shows its debug log live: the connect, and after "Drop connections" the close with its wait, the fallback and the return', async () => {
+    const server = await serve(site);
+    const { page, problems } = await openLive(chromium, server, site);
+    await page.click('#drop');
+    // The panel is newest first: read it back in the order things happened, once the return is in it.
+    const handle = await page.waitForFunction(
+      () => {
+        const lines = Array.from(document.querySelectorAll<HTMLElement>('#debug li')).reverse().map((li) => ({ event: li.dataset.event, text: li.textContent ?? '' }));
+        const close = lines.findIndex((line) => line.event === 'close');
+        const back = lines.findIndex((line, i) => i > close && line.text.endsWith('state from="polling" to="live"'));
+        return close >= 0 && back > close && lines;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    const lines = (await handle.jsonValue()) as { event: string; text: string }[];
+    const texts = lines.map((line) => line.text);
+    const close = lines.findIndex((line) => line.event === 'close');
+    const port = new URL(server.origin).port;
+
+    expect(texts[lines.findIndex((line) => line.event === 'connect')]).toMatch(new RegExp(`  connect url="ws://127\\.0\\.0\\.1:${port}/flowrra/ws" attempt=1$`));
+    expect(texts[close]).toMatch(/  close code=\d+ reason=".*" wasClean=(true|false) retryIn=\d+$/);
+    const after = texts.slice(close + 1);
+    expect(after.find((text) => text.includes('  state '))).toMatch(/state from="live" to="polling"$/);
+    expect(after.some((text) => / poll-answer status=(200|304) items=\d+ changes=\d+$/.test(text))).toBe(true);
+    expect(after.some((text) => / connect url=".*" attempt=2$/.test(text))).toBe(true);
+    expect(after.some((text) => / open$/.test(text))).toBe(true);
+    expect(await errorsShown(page)).toEqual([]);
+    expect(problems()).toEqual([]);
+  });
+
   it('shows markup in task data as literal text', async () => {
     const server = await serve(site);
     const { page, problems } = await openLive(chromium, server, site);

@@ -40,11 +40,11 @@ export class FakeWebSocket extends EventTarget {
     this.dispatchEvent(new MessageEvent('message', { data }));
   }
 
-  /** The server or the network ends the connection. */
-  drop(code = 1006): void {
+  /** The server or the network ends the connection; 1006 (no close frame) is the one unclean code. */
+  drop(code = 1006, reason = ''): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
-    this.dispatchEvent(Object.assign(new Event('close'), { code, reason: '' }));
+    this.dispatchEvent(Object.assign(new Event('close'), { code, reason, wasClean: code !== 1006 }));
   }
 
   /** A handshake that fails, as browsers report it: `error`, then `close` with 1006. */
