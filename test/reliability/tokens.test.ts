@@ -49,7 +49,10 @@ describe('tokens against a server that requires one', () => {
       return next;
     };
     const uses: Use[] = [];
-    const client = nodeClient({ url: server.url, token, ...FAST, ...recordingTransport(uses) });
+    // A connect timeout that a loaded machine cannot reach: an attempt aborted before its upgrade
+    // arrives would be a socket use the server never saw.
+    const reconnect = { ...FAST.reconnect, connectTimeout: 30_000 };
+    const client = nodeClient({ url: server.url, token, ...FAST, reconnect, ...recordingTransport(uses) });
     const rec = record(client);
 
     await vi.waitFor(() => expect(client.state).toBe('live'), { timeout: 5_000 });
