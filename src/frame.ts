@@ -56,7 +56,7 @@ export function parseTask(value: unknown, refOnly: boolean, where: string, raw: 
 
 // A UTF-16 length is a lower bound of the UTF-8 size and a third of an upper bound, so the exact
 // count is needed only in between.
-function exceedsBytes(text: string, max: number): boolean {
+export function exceedsBytes(text: string, max: number): boolean {
   if (text.length > max) return true;
   if (text.length * 3 <= max) return false;
   return new TextEncoder().encode(text).length > max;
@@ -69,7 +69,7 @@ function exceedsBytes(text: string, max: number): boolean {
  * error. test/perf/task-guard.test.ts holds the two to the same verdict and the same output.
  */
 const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
 const text = (value: unknown) => value == null || typeof value === 'string';

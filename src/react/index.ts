@@ -145,6 +145,7 @@ const SERVER_CLIENT: TaskClient = Object.freeze({
   subscribe: () => noop,
   on: () => noop,
   state: 'idle',
+  role: 'solo',
   tasks: new Map<string, Task>(),
   version: 0,
   refresh: () => Promise.resolve(),
