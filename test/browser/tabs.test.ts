@@ -72,4 +72,75 @@ describe('tabs sharing one connection', () => {
       expect(seen.errors).toEqual([]);
     }
   });
+
+  it('a leader that goes into the back/forward cache hands over; back, it follows, and the group keeps one socket', async () => {
+    const server = await serve(TABS_SITE);
+    const { tabs } = await openGroup(server, 3);
+    const [away, ...others] = tabs;
+    await waitFor(away.page, 'leader', 'live');
+    for (const tab of others) await waitFor(tab.page, 'follower', 'live');
+    const cdp = await away.page.context().newCDPSession(away.page);
+    await cdp.send('Page.enable');
+    const notCached: string[] = [];
+    cdp.on('Page.backForwardCacheNotUsed', (event) => notCached.push(JSON.stringify(event.notRestoredExplanations)));
+    await away.page.evaluate(() => addEventListener('pageshow', (event) => ((window as unknown as { __restored: boolean }).__restored = event.persisted)));
+
+    await away.page.goto('about:blank');
+    await vi.waitFor(async () => expect((await roles(others)).sort()).toEqual(['follower', 'leader']), { timeout: 10_000 });
+    const whileAway = submitSome(server, 2, 50);
+    for (const tab of others) await waitFinal(tab.page, whileAway);
+
+    await away.page.goBack({ waitUntil: 'commit' });
+    await waitFor(away.page, 'follower', 'live');
+    expect(await away.page.evaluate(() => (window as unknown as { __restored?: boolean }).__restored)).toBe(true);
+    expect(notCached).toEqual([]);
+    // Back, it gets the leader's tasks at once, those it missed while away included.
+    await waitFinal(away.page, whileAway);
+    const after = submitSome(server, 2, 50);
+    for (const tab of tabs) await waitFinal(tab.page, after);
+    await vi.waitFor(() => expect(server.connections()).toBe(1));
+    expect((await seenIn(away.page)).roles).toEqual(['leader', 'follower']);
+    for (const tab of tabs) expect(repeated(await seenIn(tab.page))).toEqual([]);
+  });
+
+  it('another url, another shareKey or another browser context is another group; shareConnection false shares nothing', async () => {
+    const server = await serve(TABS_SITE);
+    const { context, tabs } = await openGroup(server, 2);
+    const otherUrl = await openTab(context, server, { share: 1, mount: '/flowrra?tenant=2' });
+    const otherKey = await openTab(context, server, { share: 1, key: 'user-2' });
+    const { page: elsewhere } = await chromium.newPage();
+    const otherContext = await openTab(elsewhere.context(), server, { share: 1 });
+    const alone = [await openTab(context, server, { share: 0 }), await openTab(context, server, { share: 0 })];
+
+    await waitFor(tabs[1].page, 'follower', 'live');
+    for (const tab of [tabs[0], otherUrl, otherKey, otherContext]) await waitFor(tab.page, 'leader', 'live');
+    for (const tab of alone) await waitFor(tab.page, 'solo', 'live');
+    // One socket for the pair, one for each other group, one for each solo client.
+    await vi.waitFor(() => expect(server.connections()).toBe(6));
+    const ids = submitSome(server, 2, 50);
+    for (const tab of [...tabs, otherUrl, otherKey, otherContext, ...alone]) await waitFinal(tab.page, ids);
+    for (const tab of alone) {
+      expect(tab.traffic).toEqual({ sockets: 1, polls: 1 });
+      expect((await seenIn(tab.page)).roles).toEqual([]);
+    }
+  });
+
+  it('socket refused for the whole group: exactly one tab polls, and every tab shows the polled tasks', async () => {
+    const server = await serve(TABS_SITE);
+    server.refuseUpgrades(true);
+    const { tabs } = await openGroup(server, 3, { share: 1, poll: 500 });
+    await waitFor(tabs[0].page, 'leader', 'polling');
+    for (const tab of tabs.slice(1)) await waitFor(tab.page, 'follower', 'polling');
+    const ids = ['polled-1', 'polled-2'];
+    for (const id of ids) server.emit({ type: 'task.update', task: { task_id: id, task_name: 'sync', status: 'success' } });
+    for (const tab of tabs) await waitFinal(tab.page, ids);
+
+    expect(tabs[0].traffic.polls).toBeGreaterThan(0);
+    expect(tabs.slice(1).map((tab) => tab.traffic)).toEqual([{ sockets: 0, polls: 0 }, { sockets: 0, polls: 0 }]);
+    expect(server.polls()).toBe(tabs[0].traffic.polls);
+    for (const tab of tabs) {
+      const seen = await seenIn(tab.page);
+      expect(seen.deliveries['polled-1']).toEqual(['task.update success']);
+    }
+  });
 });
