@@ -143,4 +143,41 @@ describe('tabs sharing one connection', () => {
       expect(seen.deliveries['polled-1']).toEqual(['task.update success']);
     }
   });
+
+  it('a frozen leader: a visible follower takes over, nothing is lost, and thawed the old leader follows', async () => {
+    const server = await serve(TABS_SITE);
+    const { tabs } = await openGroup(server, 3);
+    const [frozen, ...others] = tabs;
+    await waitFor(frozen.page, 'leader', 'live');
+    for (const tab of others) await waitFor(tab.page, 'follower', 'live');
+    const before = submitSome(server, 2, 50);
+    for (const tab of tabs) await waitFinal(tab.page, before);
+
+    // Page.setWebLifecycleState 'frozen' does nothing to a visible page in this headless Chromium
+    // (no freeze event, its timers run on), and headless pages are always visible. The debugger
+    // stops the page's JavaScript instead, which is what freezing does to it as the other tabs see
+    // it: no heartbeat, no message, the lock still held and the socket still open.
+    const cdp = await frozen.page.context().newCDPSession(frozen.page);
+    await cdp.send('Debugger.enable');
+    const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve));
+    await cdp.send('Debugger.pause');
+    // It stops at the next statement it runs: at the latest, its next heartbeat.
+    await paused;
+    const frozenAt = Date.now();
+    // Changes while the leader is frozen: its socket is still open, but it can pass nothing on.
+    const during = submitSome(server, 3, 100);
+    await vi.waitFor(async () => expect((await roles(others)).sort()).toEqual(['follower', 'leader']), { timeout: 20_000 });
+    const leader = others[(await roles(others)).indexOf('leader')];
+    await waitFor(leader.page, 'leader', 'live');
+    console.log(`frozen leader: new leader live ${(await seenIn(leader.page)).leadLiveAt - frozenAt} ms after the freeze`);
+    for (const tab of others) await waitFinal(tab.page, during);
+
+    await cdp.send('Debugger.resume');
+    await waitFor(frozen.page, 'follower', 'live');
+    await vi.waitFor(() => expect(server.connections()).toBe(1));
+    const after = submitSome(server, 2, 50);
+    for (const tab of tabs) await waitFinal(tab.page, [...during, ...after]);
+    expect((await seenIn(frozen.page)).roles).toEqual(['leader', 'follower']);
+    for (const tab of tabs) expect(repeated(await seenIn(tab.page))).toEqual([]);
+  }, 60_000);
 });
