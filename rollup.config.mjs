@@ -33,12 +33,16 @@ const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   })),
 });
 
-const types = (input, name) => ({
+/**
+ * Declarations. Entries with a CommonJS build get a `.d.cts` beside the `.d.ts`: TypeScript reads a
+ * `.d.ts` in this `"type": "module"` package as ESM, which would misdescribe `require()`.
+ */
+const types = (input, name, extensions = ['d.ts']) => ({
   input,
   external: (id, parent) => DEPENDENCY.test(id) || (input !== 'src/index.ts' && parent !== undefined && path.resolve(path.dirname(parent), id) === CORE),
   makeAbsoluteExternalsRelative: false,
   plugins: [dts()],
-  output: { file: `dist/${name}.d.ts`, format: 'es', paths: toPackage },
+  output: extensions.map((extension) => ({ file: `dist/${name}.${extension}`, format: 'es', paths: toPackage })),
 });
 
 // reconnecting-websocket's private members, by name: shortening them saves about 160 bytes gzipped.
@@ -71,8 +75,8 @@ export default [
     plugins: [ts()],
     output: { file: 'dist/server-cli.js', format: 'es' },
   },
-  types('src/index.ts', 'index'),
-  types('src/react/index.ts', 'react'),
+  types('src/index.ts', 'index', ['d.ts', 'd.cts']),
+  types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
   types('testing/index.ts', 'testing'),
   types('server/index.ts', 'server'),
 ];

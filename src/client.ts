@@ -143,14 +143,13 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         close(code, stopped) {
           if (stopped) socket = undefined;
           if (FATAL_CLOSE_CODES.includes(code)) {
-            const next = stopped ? 'not reconnecting (client.reconnect() tries again)' : 'trying once more with a fresh token';
-            report(new TaskClientError('auth', `socket: the server closed it with code ${code} (not authorised); ${next}`));
+            report(new TaskClientError('auth', `socket: closed with code ${code} (not authorised); ${stopped ? 'not reconnecting' : 'retrying with a fresh token'}`));
           }
           fallBack();
         },
         exhausted(attempts) {
           socket = undefined;
-          report(new TaskClientError('socket', `socket: gave up after ${attempts} attempts (reconnect.maxRetries); client.reconnect() tries again`));
+          report(new TaskClientError('socket', `socket: gave up after ${attempts} attempts (reconnect.maxRetries)`));
           fallBack();
         },
         error: report,

@@ -30,7 +30,7 @@ export interface SocketHandle {
 }
 
 export interface SocketConfig {
-  /** The URL for the next attempt. A rejection fails that attempt. */
+  /** The URL for the next attempt. A rejection (with the error to report) fails that attempt. */
   url: () => Promise<string>;
   WebSocket: WebSocketLike;
   reconnect: ReconnectConfig;
@@ -77,8 +77,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
         // guarded constructor turns it into a failed attempt.
         if (stopped) resolve('');
         else
-          config.url().then(resolve, (error: unknown) => {
-            if (!stopped) on.error(error instanceof TaskClientError ? error : new TaskClientError('socket', `socket: no URL for the next attempt (${describeError(error)})`));
+          config.url().then(resolve, (error: TaskClientError) => {
+            if (!stopped) on.error(error);
             resolve('');
           });
       };
@@ -87,7 +87,7 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
 
   const rws = new ReconnectingWebSocket(nextUrl, undefined, {
     WebSocket: guarded(config.WebSocket, (error) => {
-      if (!stopped) on.error(new TaskClientError('socket', `socket: the WebSocket constructor threw (${describeError(error)})`));
+      if (!stopped) on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
     }),
     connectionTimeout: reconnect.connectTimeout,
     minReconnectionDelay: 0,
@@ -142,8 +142,6 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     close: stop,
   };
 }
-
-const describeError = (error: unknown): string => (error as Error)?.message ?? String(error);
 
 /**
  * What reconnecting-websocket constructs. A throw from the constructor (or a URL the provider could
