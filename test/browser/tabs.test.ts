@@ -180,4 +180,82 @@ describe('tabs sharing one connection', () => {
     expect((await seenIn(frozen.page)).roles).toEqual(['leader', 'follower']);
     for (const tab of tabs) expect(repeated(await seenIn(tab.page))).toEqual([]);
   }, 60_000);
+
+  it('hostile messages on the channel are reported in every tab and change nothing', async () => {
+    const server = await serve(TABS_SITE);
+    const { context, tabs } = await openGroup(server, 3);
+    await waitFor(tabs[0].page, 'leader', 'live');
+    for (const tab of tabs.slice(1)) await waitFor(tab.page, 'follower', 'live');
+    const before = submitSome(server, 2, 50);
+    for (const tab of tabs) await waitFinal(tab.page, before);
+    const snapshot = () =>
+      Promise.all(
+        tabs.map((tab) =>
+          tab.page.evaluate(() => {
+            const { client } = window as unknown as { client: { version: number; state: string; role: string; tasks: Map<string, unknown> } };
+            return { version: client.version, state: client.state, role: client.role, tasks: JSON.stringify([...client.tasks]) };
+          }),
+        ),
+      );
+    const was = await snapshot();
+
+    // Another page of the origin, not in the group, posting on the group's channel.
+    const hostile = await openTab(context, server, { share: 0 });
+    const sent = await hostile.page.evaluate(() => {
+      const name = `flowrra-client/1 ${JSON.stringify([`ws://${location.host}/flowrra/ws`, `http://${location.host}/flowrra/api/results`, ''])}`;
+      const task = { task_id: 'hostile', status: 'success' };
+      const deep = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+      const messages: unknown[] = [
+        { t: 'change', f: 'x', type: 'task.update', source: 'ws', task }, // an object, not JSON text
+        42,
+        null,
+        new ArrayBuffer(8),
+        'not json {',
+        'x'.repeat(2 * 1024 * 1024), // over maxFrameBytes
+        '"a string"',
+        '[]',
+        '{}',
+        JSON.stringify({ t: 'change', type: 'task.update', source: 'ws', task }), // no sender
+        JSON.stringify({ t: 'change', f: 'x', type: 'task.explode', source: 'ws', task }),
+        JSON.stringify({ t: 'change', f: 'x', type: 'task.update', source: 'carrier pigeon', task }),
+        JSON.stringify({ t: 'change', f: 'x', type: 'task.update', source: 'ws', task: { ...task, retries: '2' } }),
+        JSON.stringify({ t: 'change', f: 'x', type: 'task.update', source: 'ws', task: { task_id: '', status: 'success' } }),
+        `{"t":"change","f":"x","type":"task.update","source":"ws","task":{"__proto__":{"polluted":true},"task_id":"hostile"}}`,
+        `{"__proto__":{"t":"beat","state":"polling","hidden":false},"f":"x"}`,
+        JSON.stringify({ t: '__proto__', f: 'x' }),
+        JSON.stringify({ t: 'constructor', f: 'x' }),
+        JSON.stringify({ t: 'beat', f: 'x', state: 'closed', hidden: false }),
+        JSON.stringify({ t: 'beat', f: 'x', state: 'toString', hidden: false }),
+        JSON.stringify({ t: 'tasks', f: 'x', to: 'x', tasks: [task, { task_id: 'hostile-2' }] }),
+        JSON.stringify({ t: 'tasks', f: 'x', to: 'x', tasks: { length: 1, 0: task } }),
+        JSON.stringify({ t: 'error', f: 'x', kind: 'listener', message: 'not a group error' }),
+        JSON.stringify({ t: 'error', f: 'x', kind: 'poll', message: 42 }),
+        JSON.stringify({ t: 'refresh', f: 'x', id: 'one' }),
+        JSON.stringify({ t: 'done', f: 'x', to: 7, id: 1 }),
+        `{"t":"change","f":"x","type":"task.update","source":"ws","task":${deep}}`,
+      ];
+      const channel = new BroadcastChannel(name);
+      for (const message of messages) channel.postMessage(message);
+      channel.close();
+      return messages.length;
+    });
+
+    for (const tab of tabs) {
+      await tab.page.waitForFunction((n) => (window as unknown as { __seen: { errors: string[] } }).__seen.errors.length >= n, sent, { timeout: 10_000 });
+    }
+    // Still one group, working: a task after the noise reaches every tab.
+    const after = submitSome(server, 1, 50);
+    for (const tab of tabs) await waitFinal(tab.page, after);
+    const now = await snapshot();
+    for (const [i, tab] of tabs.entries()) {
+      const { errors, deliveries } = await seenIn(tab.page);
+      expect(errors).toHaveLength(sent);
+      expect(errors.every((error) => /^(parse|validation): channel/.test(error))).toBe(true);
+      expect(await tab.page.evaluate(() => (Object.prototype as Record<string, unknown>).polluted)).toBeUndefined();
+      // Every change since is the task submitted after the noise.
+      expect(now[i].version - was[i].version).toBe(deliveries[after[0]].length);
+      expect({ ...now[i], version: 0, tasks: '' }).toEqual({ ...was[i], version: 0, tasks: '' });
+      expect(JSON.parse(now[i].tasks).map(([id]: [string]) => id)).toEqual([...JSON.parse(was[i].tasks).map(([id]: [string]) => id), ...after]);
+    }
+  }, 60_000);
 });
