@@ -37,7 +37,8 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  // `shared`: a leader passes it on to the tabs it leads (redacted: no token goes on the channel).
+  // `shared`: a leader passes it on to the tabs it leads (redacted: no token goes on the channel);
+  // a listener's error is this tab's own.
   const report = (error: TaskClientError, shared = true): void => {
     if (closed) return;
     const safe = tokens.redact(error);
@@ -47,7 +48,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     });
   };
   const listenerThrew = (error: unknown): void =>
-    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }));
+    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }), false);
 
   const apply = (type: TaskEventType, incoming: Task, source: 'ws' | 'poll'): boolean => {
     if (closed) return false;

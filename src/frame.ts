@@ -11,20 +11,23 @@ export type ParseResult = ParsedEvent | TaskClientError;
 
 /** Turns one socket frame into an event, or an error that says what was wrong. Never throws. */
 export function parseFrame(data: unknown, maxFrameBytes: number): ParseResult {
-  if (typeof data !== 'string') {
-    return new TaskClientError('parse', 'frame: expected a JSON text frame, got a binary frame');
-  }
-  if (exceedsBytes(data, maxFrameBytes)) {
-    // The limit is in UTF-8 bytes: a frame of fewer characters than that can still be over it.
-    return new TaskClientError('parse', `frame: more than maxFrameBytes (${maxFrameBytes}) bytes of UTF-8`, { raw: data });
-  }
-  let json: unknown;
+  const json = decodeJson(data, maxFrameBytes, 'frame');
+  return json instanceof TaskClientError ? json : toEvent(json, data);
+}
+
+/**
+ * `data` decoded, or the `parse` error for text that is not JSON, over `maxBytes`, or not text at
+ * all (a binary frame). `what` begins the message: a socket `frame`, a `channel` message.
+ */
+export function decodeJson(data: unknown, maxBytes: number, what: string): unknown {
+  if (typeof data !== 'string') return new TaskClientError('parse', `${what}: expected JSON text, got binary data`);
+  // The limit is in UTF-8 bytes: a text of fewer characters than that can still be over it.
+  if (exceedsBytes(data, maxBytes)) return new TaskClientError('parse', `${what}: more than maxFrameBytes (${maxBytes}) bytes of UTF-8`, { raw: data });
   try {
-    json = JSON.parse(data);
+    return JSON.parse(data);
   } catch (error) {
-    return new TaskClientError('parse', `frame: invalid JSON (${(error as Error).message})`, { raw: data });
+    return new TaskClientError('parse', `${what}: invalid JSON (${(error as Error).message})`, { raw: data });
   }
-  return toEvent(json, data);
 }
 
 /** Validates a decoded frame. `raw` is what the error carries. */
@@ -56,7 +59,7 @@ export function parseTask(value: unknown, refOnly: boolean, where: string, raw: 
 
 // A UTF-16 length is a lower bound of the UTF-8 size and a third of an upper bound, so the exact
 // count is needed only in between.
-export function exceedsBytes(text: string, max: number): boolean {
+function exceedsBytes(text: string, max: number): boolean {
   if (text.length > max) return true;
   if (text.length * 3 <= max) return false;
   return new TextEncoder().encode(text).length > max;

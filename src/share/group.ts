@@ -2,7 +2,7 @@ import { TaskClientError } from '../errors';
 import { pageIsHidden, watchPage } from '../page';
 import type { Task, TaskEventType } from '../schema';
 import type { ConnectionState, TabRole } from '../types';
-import { readMessage, SHARED_KINDS, type Message } from './protocol';
+import { readMessage, type Message } from './protocol';
 
 /** What the client does for its group. */
 export interface GroupHost {
@@ -205,7 +205,7 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
       if (leading) beat();
     },
     failed(error) {
-      if (leading && SHARED_KINDS.includes(error.kind)) post({ t: 'error', kind: error.kind, message: error.message, raw: error.raw, status: error.status });
+      if (leading) post({ t: 'error', kind: error.kind, message: error.message, raw: error.raw, status: error.status });
     },
     refresh() {
       if (!channel) return Promise.resolve();

@@ -1,5 +1,5 @@
 import { TaskClientError, type TaskClientErrorKind } from '../errors';
-import { exceedsBytes, isRecord, parseTask } from '../frame';
+import { decodeJson, isRecord, parseTask } from '../frame';
 import type { Task, TaskEventType } from '../schema';
 import type { ConnectionState } from '../types';
 
@@ -22,51 +22,35 @@ export type Message =
   | { t: 'refresh'; f: string; id: number }
   | { t: 'done'; f: string; to: string; id: number };
 
-const STATES: readonly unknown[] = ['idle', 'connecting', 'live', 'polling'];
+const STATES: unknown[] = ['idle', 'connecting', 'live', 'polling'];
 // The group's errors a follower shows: what the socket and the poller report, never a local listener's.
-export const SHARED_KINDS: readonly unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth'];
+const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth'];
+const is = (type: string, value: unknown) => typeof value === type;
 
 /** One channel message, checked, or the error that says what was wrong with it. Never throws. */
 export function readMessage(data: unknown, maxBytes: number): Message | TaskClientError {
-  if (typeof data !== 'string') return new TaskClientError('parse', 'channel: expected a JSON text message');
-  if (exceedsBytes(data, maxBytes)) return new TaskClientError('parse', `channel: a message of more than maxFrameBytes (${maxBytes}) bytes`, { raw: data });
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(data);
-  } catch {
-    return new TaskClientError('parse', 'channel: invalid JSON', { raw: data });
-  }
-  const bad = (what: string) => new TaskClientError('validation', `channel: ${what}`, { raw: data });
-  if (!isRecord(m) || typeof m.f !== 'string' || (m.to !== undefined && typeof m.to !== 'string')) return bad('expected a message with a sender');
-  const id = Number.isSafeInteger(m.id);
-  switch (m.t) {
-    case 'hello':
-      return m as Message;
-    case 'beat':
-      return STATES.includes(m.state) && typeof m.hidden === 'boolean' ? (m as Message) : bad('a beat with an unknown state');
-    case 'refresh':
-    case 'done':
-      return id ? (m as Message) : bad(`${m.t} without an id`);
-    case 'error':
-      return SHARED_KINDS.includes(m.kind) && typeof m.message === 'string' && /^(string|undefined)$/.test(typeof m.raw) && /^(number|undefined)$/.test(typeof m.status)
-        ? (m as Message)
-        : bad('an error of the wrong shape');
-    case 'change': {
-      if (m.type !== 'task.update' && m.type !== 'task.create' && m.type !== 'task.delete') return bad('a change of an unknown type');
-      if (m.source !== 'ws' && m.source !== 'poll') return bad('a change of an unknown source');
-      const task = parseTask(m.task, m.type === 'task.delete', 'channel: task', data);
-      return task instanceof TaskClientError ? task : { ...(m as Message & { t: 'change' }), task };
-    }
-    case 'tasks': {
-      if (!Array.isArray(m.tasks)) return bad('tasks without a list');
+  const m = decodeJson(data, maxBytes, 'channel') as Record<string, unknown>;
+  if (m instanceof TaskClientError) return m;
+  const { t, type } = m;
+  let ok = isRecord(m) && is('string', m.f) && (m.to === undefined || is('string', m.to));
+  if (ok && (t === 'change' || t === 'tasks')) {
+    const list = t === 'tasks' ? m.tasks : [m.task];
+    if (Array.isArray(list) && (t === 'tasks' || (/^task\.(update|create|delete)$/.test(type as string) && /^(ws|poll)$/.test(m.source as string)))) {
       const tasks: Task[] = [];
-      for (const [i, item] of m.tasks.entries()) {
-        const task = parseTask(item, false, `channel: tasks[${i}]`, data);
+      for (const item of list) {
+        const task = parseTask(item, type === 'task.delete', 'channel: task', data);
         if (task instanceof TaskClientError) return task;
         tasks.push(task);
       }
-      return { t: 'tasks', f: m.f, to: m.to as string, tasks };
+      return (t === 'tasks' ? { ...m, tasks } : { ...m, task: tasks[0] }) as unknown as Message;
     }
+  } else if (ok) {
+    ok =
+      t === 'hello' ||
+      (t === 'beat' && STATES.includes(m.state) && is('boolean', m.hidden)) ||
+      ((t === 'refresh' || t === 'done') && Number.isSafeInteger(m.id)) ||
+      (t === 'error' && SHARED_KINDS.includes(m.kind) && is('string', m.message) && /^(string|undefined)$/.test(typeof m.raw) && /^(number|undefined)$/.test(typeof m.status));
+    if (ok) return m as Message;
   }
-  return bad(`unknown message type ${JSON.stringify(m.t)?.slice(0, 40)}`);
+  return new TaskClientError('validation', 'channel: not a message of this group', { raw: data });
 }
