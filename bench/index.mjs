@@ -26,6 +26,7 @@ const PARTS = [
   ['polling', {}],
   ['memory', quick ? { small: 2000, large: 10_000 } : {}],
   ['leaks', quick ? { cycles: 200 } : {}],
+  ['tabs', quick ? { seconds: 2, tabs: [1, 4], refusedMs: 2000 } : {}],
 ];
 
 const results = {};
