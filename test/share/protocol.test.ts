@@ -25,7 +25,7 @@ describe('channel messages', () => {
     const text = JSON.stringify({ t: 'change', f: 'a', type: 'task.update', task: { ...task, result: 'é'.repeat(600) }, source: 'ws' });
     expect(readMessage(text, 1200)).toMatchObject({ kind: 'parse', message: expect.stringContaining('maxFrameBytes (1200)') });
     expect(readMessage(text, 2000)).not.toBeInstanceOf(TaskClientError);
-    expect(readMessage({ t: 'hello', f: 'a' }, 2000)).toMatchObject({ kind: 'parse', message: 'channel: expected a JSON text message' });
+    expect(readMessage({ t: 'hello', f: 'a' }, 2000)).toMatchObject({ kind: 'parse', message: 'channel: expected JSON text, got binary data' });
   });
 
   it('never throws, pollutes nothing, and whatever it accepts has the shape the group relies on', () => {
