@@ -39,7 +39,7 @@ export class TaskStore {
     if (!stored) {
       const last = this.gone.get(id);
       // A delete has no order key: only the socket, which saw the task come back, may revive it.
-      if (last === null ? fromPoll : last && compareProgress(incoming, last) <= 0) return undefined;
+      if (last && (wasDeleted(last) ? fromPoll : compareProgress(incoming, last) <= 0)) return undefined;
     }
     const next = stored ? mergeTask(stored, incoming) : incoming;
     // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
@@ -49,7 +49,7 @@ export class TaskStore {
     this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
     if (!stored) {
       this.order.push(id);
-      if (this.map.size > this.maxTasks) this.evictOne();
+      if (this.map.size > this.maxTasks) this.evictOne(isFinished(next));
     }
     this.version++;
     return next;
@@ -58,7 +58,7 @@ export class TaskStore {
   /** Removes a task. Returns what was stored, or undefined when it was unknown. */
   remove(id: string): Task | undefined {
     const stored = this.map.get(id);
-    this.gone.set(id, null);
+    this.gone.set(deletedEntry(id));
     if (!stored) return undefined;
     this.map.delete(id);
     if (isFinished(stored)) this.finished--;
@@ -69,17 +69,16 @@ export class TaskStore {
 
   // The first finished task in Map (insertion) order goes; when none is finished, the oldest task.
   // The task just added is never the victim: its event is about to go out, for a task the view holds.
-  private evictOne(): void {
+  private evictOne(newcomerFinished: boolean): void {
     const { order, head } = this;
-    const last = order.length - 1;
     let at = head;
-    if (this.finished > Number(isFinished(this.map.get(order[last])!))) {
+    if (this.finished > Number(newcomerFinished)) {
       while (!isFinished(this.map.get(order[at])!)) at++;
     }
     const victim = this.map.get(order[at])!;
     if (isFinished(victim)) this.finished--;
     this.map.delete(order[at]);
-    this.gone.set(order[at], orderKey(victim));
+    this.gone.set(orderKey(victim));
     // The unfinished tasks passed over keep their order, each one slot later.
     order.copyWithin(head + 1, head, at);
     // Dropping the consumed front once it outgrows the view keeps this O(1) per task, amortized.
@@ -90,35 +89,39 @@ export class TaskStore {
   }
 }
 
+// A delete's entry: a status no task has (the schema requires a non-empty one).
+const deletedEntry = (task_id: string): Task => ({ task_id, status: '' });
+const wasDeleted = (entry: Task): boolean => entry.status === '';
+
 /** What compareProgress reads of a task, kept for an evicted one instead of its whole payload. */
 function orderKey({ task_id, status, retries, submitted_at, started_at, finished_at }: Task): Task {
   return { task_id, status, retries, submitted_at, started_at, finished_at };
 }
 
 /**
- * The last `capacity` ids forgotten, each with what is known of it (`null`: deleted). A ring of
- * ids, not Map order, says which to drop: see `order` above for why a Map iterator is not used.
+ * The last `capacity` ids forgotten, each with what is known of it: its order key, or a delete. A
+ * ring of entries, not Map order, says which to drop: see `order` above for why a Map iterator is
+ * not used.
  */
 class Forgotten {
-  private readonly known = new Map<string, { key: Task | null; slot: number }>();
-  private readonly ring: string[] = [];
+  private readonly known = new Map<string, Task>();
+  private readonly ring: Task[] = [];
   private next = 0;
 
   constructor(private readonly capacity: number) {}
 
   /** `undefined`: never forgotten (or long ago). */
-  get(id: string): Task | null | undefined {
-    return this.known.get(id)?.key;
+  get(id: string): Task | undefined {
+    return this.known.get(id);
   }
 
-  set(id: string, key: Task | null): void {
-    const slot = this.next;
-    const dropped = this.ring[slot];
-    // A slot whose id was forgotten again since holds nothing: the newer entry has its own slot.
-    if (dropped !== undefined && this.known.get(dropped)?.slot === slot) this.known.delete(dropped);
-    this.ring[slot] = id;
-    this.known.set(id, { key, slot });
-    this.next = (slot + 1) % this.capacity;
+  set(entry: Task): void {
+    const dropped = this.ring[this.next];
+    // An entry replaced since (the task was forgotten again) is not the Map's to drop.
+    if (dropped && this.known.get(dropped.task_id) === dropped) this.known.delete(dropped.task_id);
+    this.ring[this.next] = entry;
+    this.known.set(entry.task_id, entry);
+    this.next = (this.next + 1) % this.capacity;
   }
 }
 
