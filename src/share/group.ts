@@ -35,13 +35,12 @@ export interface Group {
 
 type Unsent = { [T in Message['t']]: Omit<Extract<Message, { t: T }>, 'f'> }[Message['t']];
 
-// The leader's heartbeat. A follower that hears nothing for SILENT ms (the leader's page is frozen,
-// or its timers are throttled to a crawl) takes over, as it does from a leader hidden for HIDDEN_LONG
-// (Chrome throttles a page hidden for five minutes to one timer a minute).
+// The leader's heartbeat. A visible follower that hears nothing for SILENT ms takes over: the
+// leader's page is frozen, or hidden so long that its timers are throttled to a crawl (Chrome: one
+// a minute after five minutes hidden), so it is a bad leader.
 const BEAT = 1000;
 const SILENT = 5000;
-const HIDDEN_LONG = 5 * 60_000;
-// A late joiner's snapshot goes in messages of about this many characters of JSON.
+// A late joiner's snapshot goes in messages of about this many characters, far under maxFrameBytes.
 const CHUNK = 64 * 1024;
 
 /**
@@ -62,15 +61,14 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   let request: AbortController | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
   let stealTimer: ReturnType<typeof setTimeout> | undefined;
-  // The leader as last heard: its id, when, and since when its page says it is hidden (0: visible).
+  // The leader as last heard: its id, and when.
   let leader: string | undefined;
   let heardAt = 0;
-  let hiddenSince = 0;
   const waiting = new Map<number, () => void>();
   let lastId = 0;
 
   const post = (message: Unsent): void => channel?.postMessage(JSON.stringify({ ...message, f: me }));
-  const beat = (): void => post({ t: 'beat', state: host.state(), hidden: pageIsHidden() });
+  const beat = (): void => post({ t: 'beat', state: host.state() });
   const answerAll = (): void => waiting.forEach((done) => done());
 
   const setLeading = (next: boolean): void => {
@@ -106,11 +104,9 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
       });
   }
 
-  // A follower takes over when the leader went silent or stayed hidden for long, and only from a
-  // visible page (a hidden one is throttled itself). Guarded against a takeover by another tab, whose
-  // first beat comes at once: the condition must still hold after a random wait.
-  const due = (): boolean =>
-    !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (hiddenSince > 0 && Date.now() - hiddenSince > HIDDEN_LONG));
+  // Only a visible page takes over (a hidden one is throttled itself). Guarded against a takeover by
+  // another tab, whose first beat comes at once: the leader must still be silent after a random wait.
+  const due = (): boolean => !leading && !!channel && !pageIsHidden() && Date.now() - heardAt > SILENT;
 
   function tick(): void {
     if (leading) beat();
@@ -125,16 +121,15 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   function snapshot(to: string): void {
     let tasks: Task[] = [];
     let size = 0;
-    const send = (): void => {
-      post({ t: 'tasks', to, tasks });
-      tasks = [];
-      size = 0;
-    };
     for (const task of host.tasks()) {
       tasks.push(task);
-      if ((size += JSON.stringify(task).length) > CHUNK) send();
+      if ((size += JSON.stringify(task).length) > CHUNK) {
+        post({ t: 'tasks', to, tasks });
+        tasks = [];
+        size = 0;
+      }
     }
-    if (tasks.length) send();
+    if (tasks.length) post({ t: 'tasks', to, tasks });
   }
 
   function receive(data: unknown): void {
@@ -153,7 +148,6 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     if (m.t === 'beat') {
       // A new leader has not heard the refreshes asked of the last one.
       if (leader !== (leader = m.f)) waiting.forEach((_, id) => post({ t: 'refresh', id }));
-      hiddenSince = m.hidden ? hiddenSince || heardAt : 0;
       host.mirror(m.state);
     } else if (m.t === 'change') host.apply(m.type, m.task, m.source);
     else if (m.t === 'tasks') for (const task of m.tasks) host.apply('task.update', task, 'poll');
@@ -180,11 +174,10 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
 
   function join(): void {
     if (channel) return;
-    unwatch ??= watchPage({ hidden: () => leading && beat(), online() {}, leave: part, restore: join });
+    unwatch ??= watchPage({ hidden() {}, online() {}, leave: part, restore: join });
     channel = new BroadcastChannel(name);
     channel.onmessage = (event) => receive(event.data);
     heardAt = Date.now();
-    hiddenSince = 0;
     ticker = setInterval(tick, BEAT);
     host.mirror('connecting');
     post({ t: 'hello' });
