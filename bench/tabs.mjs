@@ -87,7 +87,7 @@ async function traffic(browser, server, count, share, { pollMs, refusedMs }) {
   return { tabs: count, shared: share, live, refused };
 }
 
-export async function run({ rate = 1000, seconds = 5, warmup = 1, tabs = [1, 4, 8], pollMs = 1000, refusedMs = 5000 } = {}) {
+export async function run({ rate = 1000, seconds = 4, warmup = 1, tabs = [1, 4, 8], pollMs = 1000, refusedMs = 3000 } = {}) {
   const server = await startReferenceServer({ port: 0, host: '127.0.0.1', staticDir: new URL('./tabs', import.meta.url).pathname, distDir: 'dist' });
   const browser = await chromium.launch({ executablePath: EXECUTABLE, args: ARGS });
   try {

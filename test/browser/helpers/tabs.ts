@@ -38,7 +38,7 @@ export async function openTab(context: BrowserContext, server: ReferenceServer, 
 export const seenIn = (page: Page): Promise<TabSeen> => page.evaluate(() => (window as unknown as { __seen: TabSeen }).__seen);
 export const roleOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { client: { role: string } }).client.role);
 
-export async function waitFor(page: Page, role: string, state: string, timeout = 10_000): Promise<void> {
+export async function waitForTab(page: Page, role: string, state: string, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
     ([role, state]) => {
       const { client } = window as unknown as { client: { role: string; state: string } };
