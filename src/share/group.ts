@@ -71,13 +71,14 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   const beat = (): void => post({ t: 'beat', state: host.state() });
   const answerAll = (): void => waiting.forEach((done) => done());
 
+  // The role first: whatever stopping the socket and poller sets off then finds a follower.
   const setLeading = (next: boolean): void => {
     leading = next;
+    host.role(next ? 'leader' : 'follower');
     if (!next) {
       release = undefined;
       host.follow();
     }
-    host.role(next ? 'leader' : 'follower');
   };
 
   // Queues for the lock, or takes it from a leader gone silent. A leader whose lock was taken hears

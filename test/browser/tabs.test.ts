@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useChromium } from './helpers/chromium';
 import { useServers } from './helpers/servers';
-import { TABS_SITE, openTab, repeated, roles, seenIn, waitFinal, waitForTab, type Tab } from './helpers/tabs';
+import { TABS_SITE, openTab, repeated, rolledBack, roles, seenIn, waitFinal, waitForTab, type Tab } from './helpers/tabs';
 import type { ReferenceServer } from '../../server/index';
 
 describe('tabs sharing one connection', () => {
@@ -39,6 +39,7 @@ describe('tabs sharing one connection', () => {
     for (const tab of tabs) {
       const seen = await seenIn(tab.page);
       expect(repeated(seen)).toEqual([]);
+      expect(rolledBack(seen)).toEqual([]);
       for (const id of ids) expect(seen.deliveries[id].at(-1)).toBe('task.update success');
       expect(seen.errors).toEqual([]);
     }
@@ -69,6 +70,7 @@ describe('tabs sharing one connection', () => {
     for (const tab of rest) {
       const seen = await seenIn(tab.page);
       expect(repeated(seen)).toEqual([]);
+      expect(rolledBack(seen)).toEqual([]);
       expect(seen.errors).toEqual([]);
     }
   });

@@ -89,6 +89,23 @@ describe('shareConnection in Node', () => {
       expect(b.http.calls).toHaveLength(1);
     });
 
+    it('a lazy tab joins with its first subscriber and leaves after its last: the next tab leads', async () => {
+      const http = fakeFetch();
+      const lazy = createTaskClient({ url: MOUNT, shareConnection: true, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
+      open.push(lazy);
+      const b = tab();
+      await vi.waitFor(() => expect(b.client.role).toBe('leader'));
+      expect(lazy.role).toBe('follower');
+      const unsubscribe = lazy.subscribe(() => {});
+      b.client.close();
+      await vi.waitFor(() => expect(lazy.role).toBe('leader'));
+      unsubscribe();
+      const c = tab();
+      await vi.waitFor(() => expect(c.client.role).toBe('leader'));
+      expect(lazy.state).toBe('idle');
+      expect(lazy.role).toBe('follower');
+    });
+
     it('no token goes on the channel: the errors a leader passes on are redacted', async () => {
       const token = 'tok-SECRET-42';
       const http = fakeFetch(() => json({ detail: `bad token ${token}` }, { status: 401 }));

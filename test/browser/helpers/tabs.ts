@@ -9,6 +9,8 @@ export const TABS_SITE = { staticDir: join(REPO, 'test', 'browser', 'fixtures', 
 export interface TabSeen {
   /** Per task, each delivery as `type status`, in order. */
   deliveries: Record<string, string[]>;
+  /** Per task, each delivery as the JSON of its type and task. */
+  changes: Record<string, string[]>;
   status: Record<string, string>;
   roles: string[];
   states: string[];
@@ -64,7 +66,22 @@ export async function waitFinal(page: Page, ids: string[], timeout = 15_000): Pr
 /** The tabs' roles, in order. */
 export const roles = (tabs: Tab[]): Promise<string[]> => Promise.all(tabs.map((tab) => roleOf(tab.page)));
 
-/** Every delivery a tab received more than once for the same task. */
+/**
+ * Every change a tab received twice: the same type and the very same task. (The same status may come
+ * twice with more in it: Flowrra sends `submitted_at`, `args` and `kwargs` on the pending frame only, so
+ * a tab that saw a task first in a later frame learns them from the next poll, as a client alone does.)
+ */
 export function repeated(seen: TabSeen): string[] {
-  return Object.entries(seen.deliveries).flatMap(([id, list]) => list.filter((x, i) => list.indexOf(x) !== i).map((x) => `${id}: ${x}`));
+  return Object.values(seen.changes).flatMap((list) => list.filter((x, i) => list.indexOf(x) !== i));
+}
+
+// Tasks here never fail, so never retry: each status comes after the one before it.
+const ORDER = ['pending', 'retrying', 'running', 'success'];
+
+/** Every task whose status went backwards in a tab. */
+export function rolledBack(seen: TabSeen): string[] {
+  return Object.entries(seen.deliveries).filter(([, list]) => {
+    const steps = list.map((x) => ORDER.indexOf(x.split(' ')[1].replace('failed', 'success')));
+    return steps.some((step, i) => i > 0 && step < steps[i - 1]);
+  }).map(([id, list]) => `${id}: ${list.join(', ')}`);
 }
