@@ -37,7 +37,8 @@ type Unsent = { [T in Message['t']]: Omit<Extract<Message, { t: T }>, 'f'> }[Mes
 
 // The leader's heartbeat. A visible follower that hears nothing for SILENT ms takes over: the
 // leader's page is frozen, or hidden so long that its timers are throttled to a crawl (Chrome: one
-// a minute after five minutes hidden), so it is a bad leader.
+// a minute after five minutes hidden), so it is a bad leader. So is a hidden leader while the group
+// polls: a hidden page holds its polls.
 const BEAT = 1000;
 const SILENT = 5000;
 // A late joiner's snapshot goes in messages of about this many characters, far under maxFrameBytes.
@@ -61,14 +62,15 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   let request: AbortController | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
   let stealTimer: ReturnType<typeof setTimeout> | undefined;
-  // The leader as last heard: its id, and when.
+  // The leader as last heard: its id, when, and whether its page is hidden.
   let leader: string | undefined;
   let heardAt = 0;
+  let leaderHidden = false;
   const waiting = new Map<number, () => void>();
   let lastId = 0;
 
   const post = (message: Unsent): void => channel?.postMessage(JSON.stringify({ ...message, f: me }));
-  const beat = (): void => post({ t: 'beat', state: host.state() });
+  const beat = (): void => post({ t: 'beat', state: host.state(), hidden: pageIsHidden() });
   const answerAll = (): void => waiting.forEach((done) => done());
 
   // The role first: whatever stopping the socket and poller sets off then finds a follower.
@@ -107,7 +109,8 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
 
   // Only a visible page takes over (a hidden one is throttled itself). Guarded against a takeover by
   // another tab, whose first beat comes at once: the leader must still be silent after a random wait.
-  const due = (): boolean => !leading && !!channel && !pageIsHidden() && Date.now() - heardAt > SILENT;
+  const due = (): boolean =>
+    !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (leaderHidden && host.state() === 'polling'));
 
   function tick(): void {
     if (leading) beat();
@@ -149,6 +152,7 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     if (m.t === 'beat') {
       // A new leader has not heard the refreshes asked of the last one.
       if (leader !== (leader = m.f)) waiting.forEach((_, id) => post({ t: 'refresh', id }));
+      leaderHidden = m.hidden;
       host.mirror(m.state);
     } else if (m.t === 'change') host.apply(m.type, m.task, m.source);
     else if (m.t === 'tasks') for (const task of m.tasks) host.apply('task.update', task, 'poll');
@@ -175,10 +179,11 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
 
   function join(): void {
     if (channel) return;
-    unwatch ??= watchPage({ hidden() {}, online() {}, leave: part, restore: join });
+    unwatch ??= watchPage({ hidden: () => leading && beat(), online() {}, leave: part, restore: join });
     channel = new BroadcastChannel(name);
     channel.onmessage = (event) => receive(event.data);
     heardAt = Date.now();
+    leaderHidden = false;
     ticker = setInterval(tick, BEAT);
     host.mirror('connecting');
     post({ t: 'hello' });

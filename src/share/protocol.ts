@@ -10,8 +10,8 @@ import type { ConnectionState } from '../types';
  * `to` the one tab a reply is for. Tokens never travel: errors are redacted before they are sent.
  */
 export type Message =
-  /** The leader's state, sent on every change of it and as a heartbeat. */
-  | { t: 'beat'; f: string; state: ConnectionState }
+  /** The leader's state, sent on every change of it or of its page's visibility, and as a heartbeat. */
+  | { t: 'beat'; f: string; state: ConnectionState; hidden: boolean }
   /** A tab joined: the leader answers with a beat and its tasks. */
   | { t: 'hello'; f: string }
   | { t: 'tasks'; f: string; to: string; tasks: Task[] }
@@ -47,7 +47,7 @@ export function readMessage(data: unknown, maxBytes: number): Message | TaskClie
   } else if (ok) {
     ok =
       t === 'hello' ||
-      (t === 'beat' && STATES.includes(m.state)) ||
+      (t === 'beat' && STATES.includes(m.state) && is('boolean', m.hidden)) ||
       ((t === 'refresh' || t === 'done') && Number.isSafeInteger(m.id)) ||
       (t === 'error' && SHARED_KINDS.includes(m.kind) && is('string', m.message) && /^(string|undefined)$/.test(typeof m.raw) && /^(number|undefined)$/.test(typeof m.status));
     if (ok) return m as Message;

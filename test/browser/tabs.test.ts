@@ -2,6 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useChromium } from './helpers/chromium';
 import { useServers } from './helpers/servers';
+import { setHidden } from './helpers/task-page';
 import { TABS_SITE, openTab, repeated, rolledBack, roles, seenIn, waitFinal, waitForTab, type Tab } from './helpers/tabs';
 import type { ReferenceServer } from '../../server/index';
 
@@ -260,4 +261,25 @@ describe('tabs sharing one connection', () => {
       expect(JSON.parse(now[i].tasks).map(([id]: [string]) => id)).toEqual([...JSON.parse(was[i].tasks).map(([id]: [string]) => id), ...after]);
     }
   }, 60_000);
+
+  it('a hidden leader while the group polls: a visible follower takes over, so the polls go on', async () => {
+    const server = await serve(TABS_SITE);
+    server.refuseUpgrades(true);
+    const { tabs } = await openGroup(server, 2, { share: 1, poll: 500 });
+    const [hidden, visible] = tabs;
+    await waitForTab(hidden.page, 'leader', 'polling');
+    await waitForTab(visible.page, 'follower', 'polling');
+
+    // A hidden page holds its polls: left leading, it would leave the whole group without news.
+    await setHidden(hidden.page, true);
+    await waitForTab(visible.page, 'leader', 'polling');
+    await waitForTab(hidden.page, 'follower', 'polling');
+    const polls = visible.traffic.polls;
+    const hiddenPolls = hidden.traffic.polls;
+    server.emit({ type: 'task.update', task: { task_id: 'while-hidden', task_name: 'sync', status: 'success' } });
+    for (const tab of tabs) await waitFinal(tab.page, ['while-hidden']);
+    expect(visible.traffic.polls).toBeGreaterThan(polls);
+    expect(hidden.traffic.polls).toBe(hiddenPolls);
+    expect((await seenIn(hidden.page)).roles).toEqual(['leader', 'follower']);
+  });
 });
