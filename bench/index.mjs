@@ -27,6 +27,7 @@ const PARTS = [
   ['memory', quick ? { small: 2000, large: 10_000 } : {}],
   ['leaks', quick ? { cycles: 200 } : {}],
   ['fanout', quick ? { events: 2000, latencySamples: 100 } : {}],
+  ['tabs', quick ? { seconds: 2, tabs: [1, 4], refusedMs: 2000 } : {}],
 ];
 
 const results = {};

@@ -74,6 +74,12 @@ export function goals(r, f, totalMs) {
     ],
     [`${int(r.leaks.connectDrop.cycles)} connect/drop cycles: heap < 1 MiB, handles and listeners back`, `${kib(r.leaks.connectDrop.heapGrowthBytes)}, ${r.leaks.connectDrop.settled ? 'back' : 'NOT back'}`, leak(r.leaks.connectDrop)],
     [`${int(r.leaks.createClose.cycles)} clients created and closed: the same`, `${kib(r.leaks.createClose.heapGrowthBytes)}, ${r.leaks.createClose.settled ? 'back' : 'NOT back'}`, leak(r.leaks.createClose)],
+    ['Script-tag bundle < socket.io-client (13,059 B gzip)', `${int(f.scriptTag)} B`, f.scriptTag < 13_059],
+    [
+      'shareConnection: follower p99 within 2 ms of the leader\'s at 1,000/s',
+      `${ms(r.tabs.delivery.follower.p99)} vs ${ms(r.tabs.delivery.leader.p99)}`,
+      r.tabs.delivery.follower.p99 - r.tabs.delivery.leader.p99 <= 2,
+    ],
     ['`npm run bench` < 5 min (build included)', s(totalMs), totalMs < 5 * 60_000],
   ].map(([goal, measured, ok]) => ({ goal, measured, ok }));
 }
@@ -143,6 +149,27 @@ bare), each after ${r.latency.rows[0].warmup} s of warm-up at the same rate (not
 processes, one receiver at a time against the same emitter. "Twice": events delivered more than once.
 
 ${table(['Rate', 'Receiver', 'Sent', 'Lost', 'Twice', 'p50', 'p99', 'max'], rows)}`;
+}
+
+function tabsSection(r) {
+  const { delivery, rows } = r.tabs;
+  const spreadRow = (name, x) => [name, ms(x.p50), ms(x.p99), ms(x.max)];
+  return `## Many tabs (\`shareConnection\`, Chromium)
+
+Two tabs of one browser context, one leading (it holds the socket), one following over the
+BroadcastChannel; ${int(delivery.events)} events at ${int(delivery.rate)}/s (${delivery.seconds} s, after a warm-up), each stamped with the
+server's wall clock and read against \`performance.timeOrigin + performance.now()\` in the page.
+
+${table(['Delivery', 'p50', 'p99', 'max'], [
+    spreadRow('leader: emit → its subscriber', delivery.leader),
+    spreadRow('follower: emit → its subscriber', delivery.follower),
+    spreadRow('follower after the leader, per event', delivery.followerBehindLeader),
+  ])}
+
+What the server sees: sockets and polls from opening the tabs until all are live, then polls in
+${rows[0].refused.seconds} s with the socket refused (\`pollInterval: 1000\`).
+
+${table(['Tabs', 'Shared', 'Sockets', 'Polls while opening', 'Polls, socket refused'], rows.map((x) => [x.tabs, x.shared ? 'yes' : 'no', x.live.sockets, x.live.polls, x.refused.polls]))}`;
 }
 
 function failoverSection(r) {
@@ -328,6 +355,8 @@ ${memorySection(r)}
 ${leaksSection(r)}
 
 ${fanoutSection(r)}
+
+${tabsSection(r)}
 
 ## README: Performance section
 

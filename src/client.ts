@@ -6,12 +6,13 @@ import { Listeners } from './listeners';
 import type { TaskClientOptions } from './options';
 import { browserIsOnline, pageIsHidden, watchPage } from './page';
 import { createPoller } from './poller';
+import { createGroup } from './share/group';
 import type { Task, TaskEventType } from './schema';
 import { FATAL_CLOSE_CODES, openSocket, type SocketHandle } from './socket';
 import { watchStale } from './stale-watch';
 import { TaskStore } from './store';
 import { createTokens } from './tokens';
-import type { ConnectionState, TaskClient, TaskEvent } from './types';
+import type { ConnectionState, TabRole, TaskClient, TaskEvent } from './types';
 
 /**
  * Creates a client that keeps `tasks` in step with a Flowrra server: live over the socket, by
@@ -25,6 +26,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   const subscribers = new Listeners<TaskEvent>();
   const stateListeners = new Listeners<ConnectionState>();
   const errorListeners = new Listeners<TaskClientError>();
+  const roleListeners = new Listeners<TabRole>();
 
   let state: ConnectionState = 'idle';
   // The one guard, set by the transition to `closed`: after it no transition, change or report happens.
@@ -36,20 +38,25 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const report = (error: TaskClientError): void => {
+  // `shared`: a leader passes it on to the tabs it leads (redacted: no token goes on the channel);
+  // a listener's error is this tab's own.
+  const report = (error: TaskClientError, shared = true): void => {
     if (closed) return;
-    errorListeners.emit(tokens.redact(error), () => {
+    const safe = tokens.redact(error);
+    if (shared) group?.failed(safe);
+    errorListeners.emit(safe, () => {
       // An error listener that throws has nowhere left to report to; the others have run.
     });
   };
   const listenerThrew = (error: unknown): void =>
-    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }));
+    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }), false);
   const log = createLog(config.debug, tokens.redactText, listenerThrew);
 
   const apply = (type: TaskEventType, incoming: Task, source: 'ws' | 'poll'): boolean => {
     if (closed) return false;
     const task = type === 'task.delete' ? store.remove(incoming.task_id) : store.upsert(incoming, source === 'poll');
     if (!task) return false;
+    group?.changed(type, task, source);
     subscribers.emit({ type, task, source }, listenerThrew);
     return true;
   };
@@ -96,21 +103,25 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   const enter = (next: ConnectionState): void => {
     if (closed) return;
     closed = next === 'closed';
-    clearTimeout(connectTimer);
-    stale?.stop();
-    if (next === 'polling') poller!.start();
-    else poller?.stop();
-    if (next === 'connecting' && poller) connectTimer = setTimeout(() => enter('polling'), config.reconnect.connectTimeout);
-    if (next === 'live') {
-      stale?.start();
-      // Whatever changed while the socket was down arrives by this poll.
-      poller?.poll();
+    // A follower's state is the leader's, mirrored: it has no socket or poller of its own to drive.
+    if (role !== 'follower') {
+      clearTimeout(connectTimer);
+      stale?.stop();
+      if (next === 'polling') poller!.start();
+      else poller?.stop();
+      if (next === 'connecting' && poller) connectTimer = setTimeout(() => enter('polling'), config.reconnect.connectTimeout);
+      if (next === 'live') {
+        stale?.start();
+        // Whatever changed while the socket was down arrives by this poll.
+        poller?.poll();
+      }
     }
     if (state === next) return;
     const from = state;
     state = next;
     // After the state is set: a debug function that calls close() must find it, and leave it closed.
     log?.({ event: 'state', from, to: next });
+    group?.stateChanged();
     stateListeners.emit(next, listenerThrew);
   };
 
@@ -158,33 +169,64 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     enter(state === 'polling' ? 'polling' : 'connecting');
   };
 
-  // Nothing open, nothing pending: for close(), and for a lazy client whose subscribers all left.
-  const halt = (): void => {
-    clearTimeout(lazyTimer);
-    unwatchPage?.();
-    unwatchPage = undefined;
+  // Socket and poller stopped, the state left as it is: the page is leaving, or this tab stopped leading.
+  const quiet = (): void => {
+    clearTimeout(connectTimer);
+    stale?.stop();
+    poller?.stop();
     socket?.close();
     socket = undefined;
   };
+  const release = (): void => {
+    unwatchPage?.();
+    unwatchPage = undefined;
+    quiet();
+  };
 
-  const start = (): void => {
+  // Nothing open, nothing pending: for close(), and for a lazy client whose subscribers all left.
+  const halt = (): void => {
+    clearTimeout(lazyTimer);
+    group?.leave();
+    release();
+  };
+
+  // Runs the socket and the poller: a client alone, or the leader of its tabs.
+  const drive = (): void => {
     unwatchPage = watchPage({
       hidden: (hidden) => poller?.setPaused(hidden),
       // A socket that stopped for good gets one attempt when the network returns.
       online: () => (socket ? socket.nudge() : connect(true)),
       // Quietly: the state stays, so a page restored from the back/forward cache shows no flicker.
-      leave: () => {
-        clearTimeout(connectTimer);
-        stale?.stop();
-        poller?.stop();
-        socket?.close();
-        socket = undefined;
-      },
+      leave: quiet,
       restore: () => connect(),
     }, log);
     poller?.setPaused(pageIsHidden());
     connect();
   };
+
+  let role: TabRole = 'solo';
+  const group = config.shareConnection
+    ? createGroup(config.shareConnection, config.maxFrameBytes, {
+        lead(takeover) {
+          drive();
+          if (takeover) poller?.poll();
+        },
+        follow: release,
+        role(next) {
+          if (role === next) return;
+          role = next;
+          roleListeners.emit(next, listenerThrew);
+        },
+        apply,
+        mirror: enter,
+        report: (error) => report(error, false),
+        tasks: () => store.tasks.values(),
+        state: () => state,
+        poll: () => client.refresh(),
+      })
+    : undefined;
+  if (group) role = 'follower';
+  const start = (): void => (group ? group.join() : drive());
 
   const client: TaskClient = {
     subscribe(callback) {
@@ -204,13 +246,17 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         }
       };
     },
-    on(event: 'state' | 'error', listener: (value: never) => void) {
+    on(event: 'state' | 'error' | 'role', listener: (value: never) => void) {
       if (event === 'state') return stateListeners.add(listener as (state: ConnectionState) => void);
       if (event === 'error') return errorListeners.add(listener as (error: TaskClientError) => void);
-      throw new TaskClientError('config', `on: unknown event ${JSON.stringify(event)}; expected "state" or "error"`);
+      if (event === 'role') return roleListeners.add(listener as (role: TabRole) => void);
+      throw new TaskClientError('config', `on: unknown event ${JSON.stringify(event)}; expected "state", "error" or "role"`);
     },
     get state() {
       return state;
+    },
+    get role() {
+      return role;
     },
     get tasks() {
       return store.tasks;
@@ -219,6 +265,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       return store.version;
     },
     refresh() {
+      if (role === 'follower') return group!.refresh().then(() => undefined);
       return poller ? poller.poll().then(() => undefined) : Promise.resolve();
     },
     reconnect() {
@@ -234,6 +281,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       subscribers.clear();
       stateListeners.clear();
       errorListeners.clear();
+      roleListeners.clear();
     },
   };
 

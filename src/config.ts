@@ -22,6 +22,8 @@ export interface ClientConfig {
   headers: Record<string, string>;
   credentials: RequestCredentials;
   debug: boolean | ((entry: DebugEntry) => void) | undefined;
+  /** The name of the group of tabs sharing one connection, or false. */
+  shareConnection: string | false;
 }
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
@@ -57,6 +59,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
     debug: options.debug,
+    shareConnection: shareName(options, wsUrl, pollUrl),
   };
 }
 
@@ -78,4 +81,12 @@ function canonicalHeaders(headers: Record<string, string> = {}): Record<string, 
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[OWN_HEADERS.find((own) => own.toLowerCase() === name.toLowerCase()) ?? name] = value;
   return out;
+}
+
+// Tabs share when their endpoints and shareKey match; the token is no part of it. The version
+// keeps a later protocol off this one's channel.
+function shareName({ shareConnection, shareKey = '' }: TaskClientOptions, wsUrl: string | false, pollUrl: string | false): string | false {
+  if (typeof shareConnection !== 'boolean' && shareConnection !== undefined) throw configError('shareConnection', 'a boolean', shareConnection);
+  if (typeof shareKey !== 'string') throw configError('shareKey', 'a string', shareKey);
+  return !!shareConnection && `flowrra-client/1 ${JSON.stringify([wsUrl, pollUrl, shareKey])}`;
 }

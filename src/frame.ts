@@ -11,20 +11,23 @@ export type ParseResult = ParsedEvent | TaskClientError;
 
 /** Turns one socket frame into an event, or an error that says what was wrong. Never throws. */
 export function parseFrame(data: unknown, maxFrameBytes: number): ParseResult {
-  if (typeof data !== 'string') {
-    return new TaskClientError('parse', 'frame: expected a JSON text frame, got a binary frame');
-  }
-  if (exceedsBytes(data, maxFrameBytes)) {
-    // The limit is in UTF-8 bytes: a frame of fewer characters than that can still be over it.
-    return new TaskClientError('parse', `frame: more than maxFrameBytes (${maxFrameBytes}) bytes of UTF-8`, { raw: data });
-  }
-  let json: unknown;
+  const json = decodeJson(data, maxFrameBytes, 'frame');
+  return json instanceof TaskClientError ? json : toEvent(json, data);
+}
+
+/**
+ * `data` decoded, or the `parse` error for text that is not JSON, over `maxBytes`, or not text at
+ * all (a binary frame). `what` begins the message: a socket `frame`, a `channel` message.
+ */
+export function decodeJson(data: unknown, maxBytes: number, what: string): unknown {
+  if (typeof data !== 'string') return new TaskClientError('parse', `${what}: expected JSON text, got binary data`);
+  // The limit is in UTF-8 bytes: a text of fewer characters than that can still be over it.
+  if (exceedsBytes(data, maxBytes)) return new TaskClientError('parse', `${what}: more than maxFrameBytes (${maxBytes}) bytes of UTF-8`, { raw: data });
   try {
-    json = JSON.parse(data);
+    return JSON.parse(data);
   } catch (error) {
-    return new TaskClientError('parse', `frame: invalid JSON (${(error as Error).message})`, { raw: data });
+    return new TaskClientError('parse', `${what}: invalid JSON (${(error as Error).message})`, { raw: data });
   }
-  return toEvent(json, data);
 }
 
 /** Validates a decoded frame. `raw` is what the error carries. */
@@ -69,7 +72,7 @@ function exceedsBytes(text: string, max: number): boolean {
  * error. test/perf/task-guard.test.ts holds the two to the same verdict and the same output.
  */
 const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
 const text = (value: unknown) => value == null || typeof value === 'string';

@@ -13,7 +13,7 @@ export {
   type KnownTaskStatus,
   type TaskFrame,
 } from './schema';
-export type { TaskClient, TaskEvent, ConnectionState } from './types';
+export type { TaskClient, TaskEvent, ConnectionState, TabRole } from './types';
 export type { TaskClientOptions, ReconnectOptions, TokenSource, WebSocketLike } from './options';
 export type { DebugEntry, DebugEvent, NoRetry, PageChange } from './debug';
 export type { TaskEventType } from './schema';

@@ -155,4 +155,19 @@ export interface TaskClientOptions {
    * @default false
    */
   debug?: boolean | ((entry: DebugEntry) => void);
+  /**
+   * One connection for all the tabs of this origin whose clients have the same socket and poll
+   * URLs and `shareKey`: one tab, the leader, holds the socket and polls; the others receive every
+   * change, state and error from it over a BroadcastChannel, and one of them takes over when it
+   * goes (see `role` and docs/many-tabs.md). The leader's token is the one used. Without the Web
+   * Locks API or BroadcastChannel (and in Node) the client runs alone, as with `false`.
+   * @default false
+   */
+  shareConnection?: boolean;
+  /**
+   * Tabs share a connection only when their `shareKey` matches too. When tabs may hold different
+   * tokens (two users, two tenants), pass what tells them apart, such as a user id: never the token.
+   * @default ''
+   */
+  shareKey?: string;
 }

@@ -12,6 +12,12 @@ import type { TaskClientError } from './errors';
  */
 export type ConnectionState = 'idle' | 'connecting' | 'live' | 'polling' | 'closed';
 
+/**
+ * With `shareConnection`: `leader` holds the socket and the poller for its tabs, a `follower`
+ * receives everything from it and opens nothing. `solo`: sharing is off or not possible here.
+ */
+export type TabRole = 'leader' | 'follower' | 'solo';
+
 export type TaskEventType = 'task.update' | 'task.create' | 'task.delete';
 
 /** One applied change to the task view. `task` is the merged task as now stored (for a delete: as it was). */
@@ -26,12 +32,16 @@ export interface TaskClient {
   subscribe(callback: (event: TaskEvent) => void): () => void;
   on(event: 'state', listener: (state: ConnectionState) => void): () => void;
   on(event: 'error', listener: (error: TaskClientError) => void): () => void;
+  /** The tab's role changed (`shareConnection`): it became the leader, or stopped leading. */
+  on(event: 'role', listener: (role: TabRole) => void): () => void;
   readonly state: ConnectionState;
+  /** This tab's part in its group of tabs; see {@link TabRole}. */
+  readonly role: TabRole;
   /** The merged current view, by `task_id`, read-only. Task objects are replaced, never mutated, on change. */
   readonly tasks: ReadonlyMap<string, Task>;
   /** Grows by one on every applied change: a cheap snapshot key (React's `useSyncExternalStore`). */
   readonly version: number;
-  /** Polls now (at most one poll is in flight; a request during one runs once it ends). */
+  /** Polls now (at most one poll is in flight; a request during one runs once it ends). A follower asks its leader to. */
   refresh(): Promise<void>;
   /**
    * Starts the socket again after it stopped (a fatal close code, `reconnect.maxRetries`), or

@@ -47,6 +47,7 @@ export const INERT_CLIENT: TaskClient = Object.freeze({
   subscribe: () => noop,
   on: () => noop,
   state: 'idle',
+  role: 'solo',
   tasks: new Map<string, Task>(),
   version: 0,
   refresh: () => Promise.resolve(),

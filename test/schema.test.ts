@@ -49,7 +49,7 @@ describe('malformed frames', () => {
     ['invalid JSON', '{"type": "task.update", "task": {', 'parse', /frame: invalid JSON/],
     ['a truncated frame', frame(task()).slice(0, 50), 'parse', /invalid JSON/],
     ['an empty frame', '', 'parse', /invalid JSON/],
-    ['a binary frame', new ArrayBuffer(8), 'parse', /binary frame/],
+    ['a binary frame', new ArrayBuffer(8), 'parse', /frame: expected JSON text, got binary data/],
     ['a JSON string', '"task.update"', 'validation', /\(root\): expected object, got "task.update"/],
     ['a JSON array', '[1,2]', 'validation', /\(root\): expected object/],
     ['null', 'null', 'validation', /\(root\): expected object, got null/],

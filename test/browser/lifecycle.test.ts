@@ -1,27 +1,13 @@
 // The SDK's page lifecycle handlers (src/page.ts) in Chromium: the back/forward cache for real,
 // page visibility by override, because headless Chromium never hides a page (see setHidden).
-import type { Page } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
 import { useChromium } from './helpers/chromium';
 import { POLL_MS, REFUSED_HANDSHAKE, openLive, type Site } from './helpers/example-suite';
 import { DIST, example } from './helpers/paths';
 import { useServers } from './helpers/servers';
-import { errorsShown, recordPage, seen, waitForState, waitForStatus } from './helpers/task-page';
+import { errorsShown, recordPage, seen, setHidden, waitForState, waitForStatus } from './helpers/task-page';
 
 const site: Site = { staticDir: example('script-tag'), distDir: DIST, path: '/' };
-
-/**
- * Minimizing the window, backgrounding the tab (CDP Target.createTarget) and bringToFront all leave
- * a headless page 'visible'. So the page is told it is hidden the way the SDK reads it:
- * `document.visibilityState`, then a real `visibilitychange` event.
- */
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((hidden) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
 
 describe('page lifecycle', () => {
   const serve = useServers();

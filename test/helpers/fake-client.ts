@@ -37,6 +37,7 @@ export function createFakeClient(initial: Task[] = [], initialState: ConnectionS
     get state() {
       return state;
     },
+    role: 'solo',
     get tasks() {
       return tasks;
     },

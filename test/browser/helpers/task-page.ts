@@ -63,3 +63,16 @@ export async function recordPage(page: Page): Promise<void> {
 export async function seen(page: Page): Promise<Seen> {
   return page.evaluate(() => (window as unknown as { __seen: Seen }).__seen);
 }
+
+/**
+ * Minimizing the window, backgrounding the tab (CDP Target.createTarget) and bringToFront all leave
+ * a headless page 'visible'. So the page is told it is hidden the way the SDK reads it:
+ * `document.visibilityState`, then a real `visibilitychange` event.
+ */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}

@@ -1,0 +1,221 @@
+import { TaskClientError } from '../errors';
+import { pageIsHidden, watchPage } from '../page';
+import type { Task, TaskEventType } from '../schema';
+import type { ConnectionState, TabRole } from '../types';
+import { readMessage, type Message } from './protocol';
+
+/** What the client does for its group. */
+export interface GroupHost {
+  /** This tab leads now: open the socket, poll. `takeover`: another tab led before, so reconcile at once. */
+  lead(takeover: boolean): void;
+  /** This tab no longer leads: socket and poller stop, quietly (the state stays until the leader says). */
+  follow(): void;
+  role(role: TabRole): void;
+  apply(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
+  mirror(state: ConnectionState): void;
+  /** Reports an error in this tab only. */
+  report(error: TaskClientError): void;
+  tasks(): Iterable<Task>;
+  state(): ConnectionState;
+  poll(): Promise<unknown>;
+}
+
+export interface Group {
+  /** Enters the election and listens; idempotent. */
+  join(): void;
+  /** Leaves for good (close(), or a lazy client with no subscriber left): the next tab in line leads. */
+  leave(): void;
+  /** The leader passes on each change it applied, its state and its errors; from a follower, nothing. */
+  changed(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
+  stateChanged(): void;
+  failed(error: TaskClientError): void;
+  /** A follower asks the leader to poll; resolves once that poll's changes have arrived here. */
+  refresh(): Promise<unknown>;
+}
+
+type Unsent = { [T in Message['t']]: Omit<Extract<Message, { t: T }>, 'f'> }[Message['t']];
+
+// The leader's heartbeat. A visible follower that hears nothing for SILENT ms takes over: the
+// leader's page is frozen, or hidden so long that its timers are throttled to a crawl (Chrome: one
+// a minute after five minutes hidden), so it is a bad leader. So is a hidden leader while the group
+// polls: a hidden page holds its polls.
+const BEAT = 1000;
+const SILENT = 5000;
+// A late joiner's snapshot goes in messages of about this many characters, far under maxFrameBytes.
+const CHUNK = 64 * 1024;
+
+/**
+ * One connection for the tabs of an origin that share `name`: the tab holding the Web Lock `name`
+ * leads (it runs the socket and the poller), the others follow over the BroadcastChannel `name`.
+ * The lock is released when the leader closes, leaves the page or enters the back/forward cache,
+ * and the browser releases it when the tab dies; the next tab in line is granted it at once.
+ * Undefined where there is no Web Locks API or BroadcastChannel: the client then runs alone.
+ */
+export function createGroup(name: string, maxBytes: number, host: GroupHost): Group | undefined {
+  const locks = typeof navigator === 'object' ? navigator.locks : undefined;
+  if (!locks || typeof BroadcastChannel !== 'function') return undefined;
+  const me = Math.random().toString(36).slice(2);
+  let channel: BroadcastChannel | undefined;
+  let unwatch: (() => void) | undefined;
+  let leading = false;
+  let release: (() => void) | undefined;
+  let request: AbortController | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  let stealTimer: ReturnType<typeof setTimeout> | undefined;
+  // The leader as last heard: its id, when, and whether its page is hidden.
+  let leader: string | undefined;
+  let heardAt = 0;
+  let leaderHidden = false;
+  const waiting = new Map<number, () => void>();
+  let lastId = 0;
+
+  const post = (message: Unsent): void => channel?.postMessage(JSON.stringify({ ...message, f: me }));
+  const beat = (): void => post({ t: 'beat', state: host.state(), hidden: pageIsHidden() });
+  const answerAll = (): void => waiting.forEach((done) => done());
+
+  // The role first: whatever stopping the socket and poller sets off then finds a follower.
+  const setLeading = (next: boolean): void => {
+    leading = next;
+    host.role(next ? 'leader' : 'follower');
+    if (!next) {
+      release = undefined;
+      host.follow();
+    }
+  };
+
+  // Queues for the lock, or takes it from a leader gone silent. A leader whose lock was taken hears
+  // it as a rejection: it steps down and queues again.
+  function ask(steal: boolean): void {
+    request?.abort();
+    const mine = (request = new AbortController());
+    locks!
+      .request(name, steal ? { steal } : { signal: mine.signal }, () => {
+        // Granted after this tab left (a steal is not queued, so it cannot be withdrawn): let go at once.
+        if (request !== mine) return;
+        const takeover = !!leader;
+        leader = me;
+        setLeading(true);
+        beat();
+        host.lead(takeover);
+        if (waiting.size) host.poll().then(answerAll);
+        return new Promise<void>((resolve) => (release = resolve));
+      })
+      .catch(() => {
+        if (request !== mine || !leading) return;
+        setLeading(false);
+        ask(false);
+      });
+  }
+
+  // Only a visible page takes over (a hidden one is throttled itself). Guarded against a takeover by
+  // another tab, whose first beat comes at once: the leader must still be silent after a random wait.
+  const due = (): boolean =>
+    !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (leaderHidden && host.state() === 'polling'));
+
+  function tick(): void {
+    if (leading) beat();
+    else if (due() && !stealTimer) {
+      stealTimer = setTimeout(() => {
+        stealTimer = undefined;
+        if (due()) ask(true);
+      }, Math.random() * BEAT);
+    }
+  }
+
+  function snapshot(to: string): void {
+    let tasks: Task[] = [];
+    let size = 0;
+    for (const task of host.tasks()) {
+      tasks.push(task);
+      if ((size += JSON.stringify(task).length) > CHUNK) {
+        post({ t: 'tasks', to, tasks });
+        tasks = [];
+        size = 0;
+      }
+    }
+    if (tasks.length) post({ t: 'tasks', to, tasks });
+  }
+
+  function receive(data: unknown): void {
+    const m = readMessage(data, maxBytes);
+    if (m instanceof TaskClientError) return host.report(m);
+    if ('to' in m && m.to !== me) return;
+    if (leading) {
+      if (m.t === 'hello') {
+        beat();
+        snapshot(m.f);
+      } else if (m.t === 'refresh') host.poll().then(() => post({ t: 'done', to: m.f, id: m.id }));
+      return;
+    }
+    if (m.t === 'hello' || m.t === 'refresh') return;
+    heardAt = Date.now();
+    if (m.t === 'beat') {
+      // A new leader has not heard the refreshes asked of the last one.
+      if (leader !== (leader = m.f)) waiting.forEach((_, id) => post({ t: 'refresh', id }));
+      leaderHidden = m.hidden;
+      host.mirror(m.state);
+    } else if (m.t === 'change') host.apply(m.type, m.task, m.source);
+    else if (m.t === 'tasks') for (const task of m.tasks) host.apply('task.update', task, 'poll');
+    else if (m.t === 'error') host.report(new TaskClientError(m.kind, m.message, { raw: m.raw, status: m.status }));
+    else waiting.get(m.id)?.();
+  }
+
+  // Out of the group until join(): for close(), and for a page going away or into the back/forward cache.
+  function part(): void {
+    if (!channel) return;
+    clearInterval(ticker);
+    clearTimeout(stealTimer);
+    stealTimer = undefined;
+    request?.abort();
+    request = undefined;
+    const unlock = release;
+    if (leading) setLeading(false);
+    unlock?.();
+    channel.close();
+    channel = undefined;
+    leader = undefined;
+    answerAll();
+  }
+
+  function join(): void {
+    if (channel) return;
+    unwatch ??= watchPage({ hidden: () => leading && beat(), online() {}, leave: part, restore: join });
+    channel = new BroadcastChannel(name);
+    channel.onmessage = (event) => receive(event.data);
+    heardAt = Date.now();
+    leaderHidden = false;
+    ticker = setInterval(tick, BEAT);
+    host.mirror('connecting');
+    post({ t: 'hello' });
+    ask(false);
+  }
+
+  return {
+    join,
+    leave() {
+      unwatch?.();
+      unwatch = undefined;
+      part();
+    },
+    changed(type, task, source) {
+      if (leading) post({ t: 'change', type, task, source });
+    },
+    stateChanged() {
+      if (leading) beat();
+    },
+    failed(error) {
+      if (leading) post({ t: 'error', kind: error.kind, message: error.message, raw: error.raw, status: error.status });
+    },
+    refresh() {
+      if (!channel) return Promise.resolve();
+      const id = ++lastId;
+      return new Promise<void>((resolve) => {
+        waiting.set(id, () => {
+          waiting.delete(id);
+          resolve();
+        });
+        post({ t: 'refresh', id });
+      });
+    },
+  };
+}
