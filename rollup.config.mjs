@@ -84,7 +84,7 @@ export default [
       ts(),
       terser({
         ecma: 2020,
-        compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
         mangle: { properties: { regex: RWS_PRIVATE } },
         format: { comments: false },
       }),
