@@ -76,7 +76,7 @@ function __spread(...arrays) { return [].concat(...arrays); }
 
 // Our own private members, by name, for the same saving. Each name must mean nothing else in the
 // bundle: ownPrivatesOnly() fails the build when another module uses one as a property.
-const OWN_PRIVATE_NAMES = ['byId', 'limit', 'gone', 'order', 'head', 'finished', 'evictOne', 'known', 'ring', 'cursor', 'capacity', 'registered'];
+const OWN_PRIVATE_NAMES = ['byId', 'limit', 'gone', 'order', 'head', 'finished', 'evictOne', 'young', 'old', 'capacity', 'registered'];
 const OWN_PRIVATE_HOMES = ['src/store.ts', 'src/listeners.ts'];
 const OWN_PRIVATE = new RegExp(`^(${OWN_PRIVATE_NAMES.join('|')})$`);
 

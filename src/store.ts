@@ -99,29 +99,29 @@ function orderKey({ task_id, status, retries, submitted_at, started_at, finished
 }
 
 /**
- * The last `capacity` ids forgotten, each with what is known of it: its order key, or a delete. A
- * ring of entries, not Map order, says which to drop: see `order` above for why a Map iterator is
- * not used.
+ * Ids forgotten, each with what is known of it: its order key, or a delete. The last `capacity` at
+ * least, in two generations: when the young one is full it becomes the old one and the old one is
+ * dropped whole. A store past maxTasks forgets a task on every new one, and dropping entries one by
+ * one (a ring, and a Map delete each) was the larger part of what remembering cost
+ * (bench/throughput.mjs, backlog).
  */
 class Forgotten {
-  private readonly known = new Map<string, Task>();
-  private readonly ring: Task[] = [];
-  private cursor = 0;
+  private young = new Map<string, Task>();
+  private old = new Map<string, Task>();
 
   constructor(private readonly capacity: number) {}
 
   /** `undefined`: never forgotten (or long ago). */
   get(id: string): Task | undefined {
-    return this.known.get(id);
+    return this.young.get(id) ?? this.old.get(id);
   }
 
   set(entry: Task): void {
-    const dropped = this.ring[this.cursor];
-    // An entry replaced since (the task was forgotten again) is not the Map's to drop.
-    if (dropped && this.known.get(dropped.task_id) === dropped) this.known.delete(dropped.task_id);
-    this.ring[this.cursor] = entry;
-    this.known.set(entry.task_id, entry);
-    this.cursor = (this.cursor + 1) % this.capacity;
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(entry.task_id, entry);
   }
 }
 
