@@ -37,7 +37,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
   }
   if (reconnect.maxDelay < reconnect.minDelay) throw configError('reconnect.maxDelay', `a number >= reconnect.minDelay (${reconnect.minDelay})`, reconnect.maxDelay);
   const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
-  if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: WebSocket from the "ws" package)', WebSocketImpl);
+  if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: the "ws" package)', WebSocketImpl);
   const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;

@@ -1,18 +1,18 @@
 /** A set of callbacks where each registration is removed on its own, even for the same function twice. */
 export class Listeners<T> {
-  private entries = new Set<{ fn: (value: T) => void }>();
+  private registered = new Set<{ fn: (value: T) => void }>();
 
   add(fn: (value: T) => void): () => void {
     const entry = { fn };
-    this.entries.add(entry);
+    this.registered.add(entry);
     return () => {
-      this.entries.delete(entry);
+      this.registered.delete(entry);
     };
   }
 
   /** Calls every listener; one that throws is handed to `onThrow` and the rest still run. */
   emit(value: T, onThrow: (error: unknown) => void): void {
-    for (const entry of this.entries) {
+    for (const entry of this.registered) {
       try {
         entry.fn(value);
       } catch (error) {
@@ -22,10 +22,10 @@ export class Listeners<T> {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.registered.size;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.registered.clear();
   }
 }

@@ -10,15 +10,15 @@ const FORGOTTEN_MIN = 1000;
  * keep one as a snapshot.
  */
 export class TaskStore {
-  private readonly map = new Map<string, Task>();
+  private readonly byId = new Map<string, Task>();
   /** What callers read: they cannot change the store behind its back. */
-  readonly tasks: ReadonlyMap<string, Task> = readonlyView(this.map);
+  readonly tasks: ReadonlyMap<string, Task> = readonlyView(this.byId);
   /** Grows on every change, so a reader can tell "changed" with one comparison. */
   version = 0;
   // Tasks no longer stored: deleted by the server (a later poll must not bring them back), or
   // evicted past maxTasks with the order key they had (an older state must not come back either).
   private readonly gone: Forgotten;
-  // The keys of `map` in Map order, from `head` on. Eviction walks this, not the Map: a Map
+  // The keys of `byId` in Map order, from `head` on. Eviction walks this, not the Map: a Map
   // iterator starts at the first slot and steps over every deleted entry V8 has not compacted yet,
   // thousands of them once a full store evicts on every new task.
   private order: string[] = [];
@@ -26,16 +26,16 @@ export class TaskStore {
   // Stored tasks that are finished: with none, the victim is the oldest task and needs no search.
   private finished = 0;
 
-  constructor(private readonly maxTasks: number) {
+  constructor(private readonly limit: number) {
     // At least as many as a poll answer can hold (the reference server's limit is 1000): a poll
     // re-reading tasks evicted by the last one must find every one of them remembered.
-    this.gone = new Forgotten(Math.max(maxTasks, FORGOTTEN_MIN));
+    this.gone = new Forgotten(Math.max(limit, FORGOTTEN_MIN));
   }
 
   /** Merges `incoming` into the stored task. Returns the new stored task, or undefined when nothing changed. */
   upsert(incoming: Task, fromPoll: boolean): Task | undefined {
     const id = incoming.task_id;
-    const stored = this.map.get(id);
+    const stored = this.byId.get(id);
     if (!stored) {
       const last = this.gone.get(id);
       // A delete has no order key: only the socket, which saw the task come back, may revive it.
@@ -45,11 +45,11 @@ export class TaskStore {
     // A newer order key means a changed status, retries or timestamp: no need to compare the rest.
     const order = stored ? compareProgress(next, stored) : 1;
     if (order < 0 || (order === 0 && jsonEqual(next, stored))) return undefined;
-    this.map.set(id, next);
+    this.byId.set(id, next);
     this.finished += Number(isFinished(next)) - Number(!!stored && isFinished(stored));
     if (!stored) {
       this.order.push(id);
-      if (this.map.size > this.maxTasks) this.evictOne(isFinished(next));
+      if (this.byId.size > this.limit) this.evictOne(isFinished(next));
     }
     this.version++;
     return next;
@@ -57,10 +57,10 @@ export class TaskStore {
 
   /** Removes a task. Returns what was stored, or undefined when it was unknown. */
   remove(id: string): Task | undefined {
-    const stored = this.map.get(id);
+    const stored = this.byId.get(id);
     this.gone.set(deletedEntry(id));
     if (!stored) return undefined;
-    this.map.delete(id);
+    this.byId.delete(id);
     if (isFinished(stored)) this.finished--;
     this.order.splice(this.order.indexOf(id, this.head), 1);
     this.version++;
@@ -73,16 +73,16 @@ export class TaskStore {
     const { order, head } = this;
     let at = head;
     if (this.finished > Number(newcomerFinished)) {
-      while (!isFinished(this.map.get(order[at])!)) at++;
+      while (!isFinished(this.byId.get(order[at])!)) at++;
     }
-    const victim = this.map.get(order[at])!;
+    const victim = this.byId.get(order[at])!;
     if (isFinished(victim)) this.finished--;
-    this.map.delete(order[at]);
+    this.byId.delete(order[at]);
     this.gone.set(orderKey(victim));
     // The unfinished tasks passed over keep their order, each one slot later.
     order.copyWithin(head + 1, head, at);
     // Dropping the consumed front once it outgrows the view keeps this O(1) per task, amortized.
-    if (++this.head > this.maxTasks) {
+    if (++this.head > this.limit) {
       this.order = order.slice(this.head);
       this.head = 0;
     }
@@ -99,29 +99,29 @@ function orderKey({ task_id, status, retries, submitted_at, started_at, finished
 }
 
 /**
- * The last `capacity` ids forgotten, each with what is known of it: its order key, or a delete. A
- * ring of entries, not Map order, says which to drop: see `order` above for why a Map iterator is
- * not used.
+ * Ids forgotten, each with what is known of it: its order key, or a delete. The last `capacity` at
+ * least, in two generations: when the young one is full it becomes the old one and the old one is
+ * dropped whole. A store past maxTasks forgets a task on every new one, and dropping entries one by
+ * one (a ring, and a Map delete each) was the larger part of what remembering cost
+ * (bench/throughput.mjs, backlog).
  */
 class Forgotten {
-  private readonly known = new Map<string, Task>();
-  private readonly ring: Task[] = [];
-  private next = 0;
+  private young = new Map<string, Task>();
+  private old = new Map<string, Task>();
 
   constructor(private readonly capacity: number) {}
 
   /** `undefined`: never forgotten (or long ago). */
   get(id: string): Task | undefined {
-    return this.known.get(id);
+    return this.young.get(id) ?? this.old.get(id);
   }
 
   set(entry: Task): void {
-    const dropped = this.ring[this.next];
-    // An entry replaced since (the task was forgotten again) is not the Map's to drop.
-    if (dropped && this.known.get(dropped.task_id) === dropped) this.known.delete(dropped.task_id);
-    this.ring[this.next] = entry;
-    this.known.set(entry.task_id, entry);
-    this.next = (this.next + 1) % this.capacity;
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(entry.task_id, entry);
   }
 }
 

@@ -37,7 +37,7 @@ export function resolveEndpoints(
   if (ws.href.includes('#')) throw configError('wsUrl', 'a URL without a #fragment', ws.href);
   // Loopback is a potentially trustworthy origin: browsers allow ws: to it from an https: page.
   if (page?.protocol === 'https:' && ws.protocol === 'ws:' && !/^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(ws.hostname)) {
-    throw configError('wsUrl', 'wss: on an https: page (the browser blocks an insecure ws: socket there)', ws.href);
+    throw configError('wsUrl', 'wss: on an https: page (browsers block ws: there)', ws.href);
   }
   return { wsUrl: ws.href, pollUrl };
 }

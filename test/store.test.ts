@@ -144,6 +144,15 @@ describe('the store past maxTasks', () => {
     expect(retried).toMatchObject({ task_id: 'x', retries: 1 });
   });
 
+  it('remembers at least the last 1000 evicted tasks (a poll answer), however many went before', () => {
+    const store = new TaskStore(1);
+    const ids = Array.from({ length: 3500 }, (_, i) => `t${i}`);
+    replay(store, ids.map((id) => done(id, 1)));
+    const late = (id: string) => store.upsert(task({ task_id: id, status: 'running', started_at: '2026-11-25T17:34:00' }), true);
+    // The last one is still stored; the 1000 before it were evicted most recently.
+    expect(ids.slice(-1001, -1).map(late).filter(Boolean)).toEqual([]);
+  });
+
   it('keeps a newly arrived finished task when every other stored task is unfinished', () => {
     const store = new TaskStore(2);
     replay(store, [task({ task_id: 'a' }), task({ task_id: 'b' })]);
