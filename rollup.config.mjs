@@ -101,7 +101,7 @@ export default [
       ts(),
       terser({
         ecma: 2020,
-        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, pure_funcs: ['this._debug'] },
         mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`) } },
         format: { comments: false },
       }),
