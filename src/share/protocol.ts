@@ -31,8 +31,9 @@ const is = (type: string, value: unknown) => typeof value === type;
 export function readMessage(data: unknown, maxBytes: number): Message | TaskClientError {
   const m = decodeJson(data, maxBytes, 'channel') as Record<string, unknown>;
   if (m instanceof TaskClientError) return m;
-  const { t, type } = m;
+  // `null` is JSON too: nothing may be read off it before it is known to be an object.
   let ok = isRecord(m) && is('string', m.f) && (m.to === undefined || is('string', m.to));
+  const { t, type } = ok ? m : ({} as Record<string, unknown>);
   if (ok && (t === 'change' || t === 'tasks')) {
     const list = t === 'tasks' ? m.tasks : [m.task];
     if (Array.isArray(list) && (t === 'tasks' || (/^task\.(update|create|delete)$/.test(type as string) && /^(ws|poll)$/.test(m.source as string)))) {

@@ -28,6 +28,12 @@ describe('channel messages', () => {
     expect(readMessage({ t: 'hello', f: 'a' }, 2000)).toMatchObject({ kind: 'parse', message: 'channel: expected JSON text, got binary data' });
   });
 
+  it('reports JSON text that is not an object (null included) as not a message, without throwing', () => {
+    for (const text of ['null', '1', '"hello"', 'true', '[]', '[{"t":"hello","f":"a"}]']) {
+      expect(readMessage(text, 2000)).toMatchObject({ kind: 'validation', message: 'channel: not a message of this group' });
+    }
+  });
+
   it('never throws, pollutes nothing, and whatever it accepts has the shape the group relies on', () => {
     const key = fc.constantFrom('t', 'f', 'to', 'id', 'state', 'hidden', 'type', 'source', 'task', 'tasks', 'kind', 'message', 'raw', 'status', '__proto__', 'constructor');
     const value = fc.oneof(
@@ -41,7 +47,7 @@ describe('channel messages', () => {
       `{${Object.entries(object).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`,
     );
     fc.assert(
-      fc.property(fc.oneof(message, fc.string(), fc.jsonValue()), (data) => {
+      fc.property(fc.oneof(message, fc.string(), fc.jsonValue(), fc.jsonValue().map((value) => JSON.stringify(value))), (data) => {
         const result = readMessage(data, 4096);
         expect(pollution()).toEqual([]);
         if (result instanceof TaskClientError) {
