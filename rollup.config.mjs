@@ -12,7 +12,7 @@ const ts = () =>
   });
 
 const CORE = path.resolve('src/index');
-const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod|reconnecting-websocket)/;
+const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod)/;
 
 /**
  * Every import of the core from another entry (`../index`, `./index`, `../src/index`) becomes one
@@ -49,32 +49,7 @@ const types = (input, name, extensions = ['d.ts']) => ({
   output: extensions.map((extension) => ({ file: `dist/${name}.${extension}`, format: 'es' })),
 });
 
-// reconnecting-websocket's private members, by name: shortening them saves about 160 bytes gzipped.
-// Listed, not matched by prefix, because zod keeps its own state in `_zod` and friends.
-const RWS_PRIVATE =
-  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|messageQueue|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
-
-/**
- * reconnecting-websocket is compiled to ES5 with TypeScript's helpers, written for engines without
- * Symbol or Object.setPrototypeOf. The script tag needs neither fallback: the helpers become their
- * ES2015 forms (214 bytes gzipped). Fails the build if the package changes under it.
- */
-const modernRwsHelpers = () => ({
-  name: 'modern-rws-helpers',
-  transform(code, id) {
-    if (!id.includes('/reconnecting-websocket/')) return null;
-    const start = code.indexOf('var extendStatics');
-    const end = code.indexOf('var Event = ');
-    if (start < 0 || end < start) throw new Error('modern-rws-helpers: reconnecting-websocket changed; review the helpers');
-    const helpers = `function __extends(d, b) { Object.setPrototypeOf(d, b); d.prototype = Object.create(b.prototype); d.prototype.constructor = d; }
-function __values(o) { return o[Symbol.iterator](); }
-function __spread(...arrays) { return [].concat(...arrays); }
-`;
-    return { code: code.slice(0, start) + helpers + code.slice(end), map: null };
-  },
-});
-
-// Our own private members, by name, for the same saving. Each name must mean nothing else in the
+// Our own private members, by name: shortening them saves bytes in the script tag. Each name must mean nothing else in the
 // bundle: ownPrivatesOnly() fails the build when another module uses one as a property.
 const OWN_PRIVATE_NAMES = ['byId', 'limit', 'gone', 'order', 'head', 'finished', 'evictOne', 'young', 'old', 'capacity', 'registered'];
 const OWN_PRIVATE_HOMES = ['src/store.ts', 'src/listeners.ts'];
@@ -96,13 +71,12 @@ export default [
     input: 'src/index.ts',
     plugins: [
       resolve({ browser: true }),
-      modernRwsHelpers(),
       ownPrivatesOnly(),
       ts(),
       terser({
         ecma: 2020,
-        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, pure_funcs: ['this._debug'] },
-        mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`) } },
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+        mangle: { properties: { regex: OWN_PRIVATE } },
         format: { comments: false },
       }),
     ],

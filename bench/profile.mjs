@@ -17,7 +17,7 @@ const STAGES = {
 function stageOf({ functionName, url }) {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (url.includes('/zod/') || functionName.startsWith('RegExp:')) return 'validation';
-  if (url.includes('reconnecting-websocket') || url.endsWith('fake-socket.mjs')) return 'dispatch (socket event → subscriber)';
+  if (url.endsWith('fake-socket.mjs')) return 'dispatch (socket event → subscriber)';
   if (url.endsWith('dist/index.js')) {
     for (const [stage, names] of Object.entries(STAGES)) if (names.includes(functionName)) return stage;
     return 'client, other';

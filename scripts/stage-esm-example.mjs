@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEPENDENCIES = ['zod', 'reconnecting-websocket'];
+const DEPENDENCIES = ['zod'];
 
 /** Fills `dir` (emptied first) with examples/esm/index.html and the dependencies' .js files. */
 export function stageEsmExample(dir) {

@@ -1,6 +1,5 @@
-import ReconnectingWebSocket from 'reconnecting-websocket';
 import { backoffDelay, type ReconnectConfig } from './backoff';
-import type { Log, NoRetry } from './debug';
+import type { Log } from './debug';
 import { TaskClientError } from './errors';
 import type { WebSocketLike } from './options';
 
@@ -44,9 +43,11 @@ export interface SocketConfig {
 }
 
 /**
- * reconnecting-websocket does the reconnect loop; its own delay is set to zero and the URL provider
- * (called before every attempt) waits instead, so that each wait is a fresh jittered draw that
- * close() can cancel, the token is read anew, and an offline browser does not burn attempts.
+ * The reconnect loop: wait (a fresh jittered draw, or until the browser is online), ask for the URL
+ * (the token is read anew), open, and on any close go round again, until close(), a fatal code or
+ * the attempts allowed run out. Only the latest socket is listened to: one dropped by a restart
+ * or a connect timeout closes on its own time and is ignored. Its listeners stay on, so the `ws`
+ * package never emits an `error` with no listener (which Node would throw).
  */
 export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle {
   const { reconnect, log } = config;
@@ -56,147 +57,119 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
   // Whether the one retry after a fatal code was spent; a connection that stays up earns it back.
   let fatalRetried = false;
   let stopped = false;
-  let pending: { timer: ReturnType<typeof setTimeout> | undefined; go: () => void } | undefined;
+  let socket: WebSocket | undefined;
+  // The wait before an attempt, then that attempt's connect timeout.
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let uptimeTimer: ReturnType<typeof setTimeout> | undefined;
-  // Drawn when the socket closes, so that the close can say how long the wait before the next attempt is.
-  let nextWait: number | undefined;
-  const drawWait = (): number => (attempts === 0 ? 0 : backoffDelay(attempts, reconnect));
-  // reconnecting-websocket answers a socket's `error` by closing it itself and reporting code 1000,
-  // clean; the log says what the browser saw instead (1006, not clean).
-  let errored = false;
+  // Set while waiting: starts the attempt now. The `online` event calls it through nudge().
+  let go: (() => void) | undefined;
 
-  const nextUrl = (): Promise<string> =>
-    new Promise((resolve) => {
-      if (attempts >= allowed) {
-        stop();
-        on.exhausted(attempts);
-      }
-      if (stopped) return resolve('');
-      const delay = nextWait ?? drawWait();
-      nextWait = undefined;
-      attempts++;
-      const go = (): void => {
-        clearTimeout(pending?.timer);
-        if (!stopped && !config.isOnline()) {
-          pending = { timer: undefined, go }; // the `online` event calls nudge()
-          return;
-        }
-        pending = undefined;
-        // An empty URL is never opened: reconnecting-websocket checks for close() first, and the
-        // guarded constructor turns it into a failed attempt.
-        if (stopped) resolve('');
-        else
-          config.url().then((url) => {
-            log?.({ event: 'connect', url, attempt: attempts });
-            resolve(url);
-          }, (error: TaskClientError) => {
-            if (!stopped) on.error(error);
-            resolve('');
-          });
-      };
-      pending = { timer: setTimeout(go, delay), go };
+  const attempt = (delay: number): void => {
+    if (attempts >= allowed) {
+      stop();
+      return on.exhausted(attempts);
+    }
+    attempts++;
+    const start = (go = (): void => {
+      clearTimeout(timer);
+      if (stopped || go !== start || !config.isOnline()) return;
+      go = undefined;
+      config.url().then(
+        (url) => {
+          if (!stopped && !go && !socket) connect(url);
+        },
+        (error: TaskClientError) => {
+          if (stopped) return;
+          on.error(error);
+          closed(1006, '', false);
+        },
+      );
     });
+    timer = setTimeout(start, delay);
+  };
 
-  const rws = new ReconnectingWebSocket(nextUrl, undefined, {
-    WebSocket: guarded(
-      config.WebSocket,
-      (error) => {
-        if (!stopped) on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
-      },
-      () => (errored = true),
-    ),
-    connectionTimeout: reconnect.connectTimeout,
-    minReconnectionDelay: 0,
-    maxReconnectionDelay: 0,
-    minUptime: reconnect.minUptime,
-  });
-  rws.binaryType = 'arraybuffer';
+  const connect = (url: string): void => {
+    log?.({ event: 'connect', url, attempt: attempts });
+    let ws: WebSocket;
+    try {
+      ws = socket = new config.WebSocket(url);
+    } catch (error) {
+      on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
+      return closed(1006, '', false);
+    }
+    ws.binaryType = 'arraybuffer';
+    let failed = false;
+    // A handshake that hangs is dropped and counted as a failed attempt.
+    timer = setTimeout(() => drop(1006, 'timeout', false), reconnect.connectTimeout);
+    ws.addEventListener('open', () => {
+      if (ws !== socket) return;
+      clearTimeout(timer);
+      // Back to the first step, not to zero: zero means "go at once", and clients dropped together
+      // by a server restart would all come back in the same instant.
+      uptimeTimer = setTimeout(() => {
+        attempts = 1;
+        allowed = budget;
+        fatalRetried = false;
+      }, reconnect.minUptime);
+      log?.({ event: 'open' });
+      on.open();
+    });
+    ws.addEventListener('message', (event) => ws === socket && on.message(event.data));
+    // Browsers follow an `error` with a close that says 1006 anyway; some WebSocket
+    // implementations do not, so the failure is remembered for the close.
+    ws.addEventListener('error', () => (failed = true));
+    ws.addEventListener('close', (event) => {
+      if (ws !== socket) return;
+      socket = undefined;
+      closed(failed ? 1006 : event.code, event.reason, !failed && event.wasClean);
+    });
+  };
 
-  rws.addEventListener('open', () => {
+  // Drops the current socket and goes on as if it had closed.
+  const drop = (code: number, reason: string, wasClean: boolean): void => {
+    const ws = socket;
+    socket = undefined;
+    ws?.close();
+    closed(code, reason, wasClean);
+  };
+
+  const closed = (code: number, reason: string, wasClean: boolean): void => {
+    clearTimeout(timer);
     clearTimeout(uptimeTimer);
-    // Back to the first step, not to zero: zero means "go at once", and clients dropped together
-    // by a server restart would all come back in the same instant.
-    uptimeTimer = setTimeout(() => {
-      attempts = 1;
-      allowed = budget;
-      fatalRetried = false;
-    }, reconnect.minUptime);
-    log?.({ event: 'open' });
-    on.open();
-  });
-  rws.addEventListener('message', (event) => on.message(event.data));
-  rws.addEventListener('close', (event) => {
-    clearTimeout(uptimeTimer);
-    const failed = errored;
-    errored = false;
-    const closed =
-      log && ((next: { retryIn?: number; noRetry?: NoRetry }) => log({ event: 'close', code: failed ? 1006 : event.code, reason: event.reason, wasClean: !failed && !!event.wasClean, ...next }));
-    if (stopped) return closed?.({ noRetry: 'client' });
-    let fatal = FATAL_CLOSE_CODES.includes(event.code);
+    if (stopped) return log?.({ event: 'close', code, reason, wasClean, noRetry: 'client' });
+    let fatal = FATAL_CLOSE_CODES.includes(code);
     // The server may have refused a token that has expired since: a token function gets one more
     // try (as centrifuge asks getToken again), a fixed token cannot change.
     if (fatal && config.freshToken && !fatalRetried) {
       fatalRetried = true;
       fatal = false;
     }
+    const wait = fatal || attempts >= allowed ? undefined : attempts === 0 ? 0 : backoffDelay(attempts, reconnect);
+    log?.({ event: 'close', code, reason, wasClean, ...(fatal ? { noRetry: 'fatal-code' } : wait === undefined ? { noRetry: 'max-retries' } : { retryIn: Math.round(wait) }) });
     if (fatal) stop();
-    else if (attempts < allowed) nextWait = drawWait();
-    closed?.(fatal ? { noRetry: 'fatal-code' } : nextWait === undefined ? { noRetry: 'max-retries' } : { retryIn: Math.round(nextWait) });
-    on.close(event.code, fatal);
-  });
+    on.close(code, fatal);
+    // A listener may have closed the client, or restarted the socket.
+    if (!fatal && !stopped && !go && !socket) attempt(wait ?? 0);
+  };
 
   function stop(): void {
     if (stopped) return;
     stopped = true;
+    go = undefined;
+    clearTimeout(timer);
     clearTimeout(uptimeTimer);
-    rws.close();
-    // Settles the provider promise; reconnecting-websocket then sees it was closed and opens nothing.
-    pending?.go();
+    socket?.close();
   }
 
+  attempt(0);
   return {
-    nudge: () => pending?.go(),
+    nudge: () => go?.(),
     restart: () => {
       if (stopped) return;
       attempts = 0;
-      nextWait = undefined;
-      rws.reconnect();
-      pending?.go();
+      if (socket) drop(1000, 'restart', true);
+      else go?.();
     },
     close: stop,
   };
-}
-
-/**
- * What reconnecting-websocket constructs. A throw from the constructor (or a URL the provider could
- * not make) would leave its connect lock held for good: it becomes a socket that closes at once
- * with 1006, an attempt that failed like any other. And reconnecting-websocket removes its
- * listeners before closing a socket that is still connecting; the `ws` package then emits an
- * `error` with no listener, which Node turns into an uncaught exception: a permanent listener
- * keeps that error where it belongs (and tells `errored` of one from the latest socket).
- */
-function guarded(Base: WebSocketLike, threw: (error: unknown) => void, errored: () => void): WebSocketLike {
-  let latest: WebSocket | undefined;
-  function Guarded(url: string, protocols?: string | string[]): WebSocket {
-    try {
-      if (url) {
-        const socket = (latest = new Base(url, protocols));
-        socket.addEventListener('error', () => socket === latest && errored());
-        return socket;
-      }
-    } catch (error) {
-      threw(error);
-    }
-    return failedAttempt();
-  }
-  // reconnecting-websocket checks CLOSING to recognise a WebSocket class.
-  Guarded.CLOSING = 2;
-  return Guarded as unknown as WebSocketLike;
-}
-
-function failedAttempt(): WebSocket {
-  const socket = Object.assign(new EventTarget(), { readyState: 3, close() {}, send() {} });
-  // Once reconnecting-websocket has added its listeners, which it does right after constructing.
-  queueMicrotask(() => socket.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false })));
-  return socket as unknown as WebSocket;
 }

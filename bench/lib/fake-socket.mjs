@@ -1,5 +1,5 @@
 /**
- * The least a WebSocket must be for reconnecting-websocket: listeners kept in plain arrays, events
+ * The least a WebSocket must be for the client's reconnect loop: listeners kept in plain arrays, events
  * as plain objects. A real socket's own event dispatch is paid by any socket library alike, so the
  * bench leaves it out and times the client from the `message` event on.
  */
