@@ -57,8 +57,9 @@ export function keyFigures(r) {
 export function goals(r, f, totalMs) {
   const leak = (x) => x.settled && x.heapGrowthBytes < 1024 * 1024;
   return [
-    ['Script-tag bundle ≤ 12 KiB gzip (CI: ≤ 14 KiB)', kib(f.scriptTag), f.scriptTag <= 12 * KiB],
-    ['ESM `createTaskClient` as a bundler tree-shakes it ≤ 14 KiB (CI; 12 KiB is the script tag\'s goal)', kib(f.esm), f.esm <= 14 * KiB],
+    ['Script-tag bundle ≤ 12 KiB gzip', kib(f.scriptTag), f.scriptTag <= 12 * KiB],
+    ['Script-tag bundle smaller than socket.io-client (13,059 B; CI fails at or above it)', `${int(f.scriptTag)} B`, f.scriptTag < 13059],
+    ['ESM `createTaskClient` as a bundler tree-shakes it ≤ 13.25 KiB (CI)', kib(f.esm), f.esm <= 13.25 * KiB],
     [`Pipeline ≥ 0.30× raw \`JSON.parse\` (median of ${r.throughput.runs})`, ratio(f.pipeline.ratio), f.pipeline.ratio >= 0.3],
     [
       'p99 within 1 ms of a bare `ws` client at 1,000/s',
