@@ -3,7 +3,6 @@ import type { DebugEntry } from './debug';
 /** A WebSocket constructor: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
   new (url: string, protocols?: string | string[]): WebSocket;
-  readonly CLOSING: number;
 }
 
 /** Where a token comes from: a fixed string, or a function asked again before every connect and poll. */

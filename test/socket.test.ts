@@ -76,7 +76,6 @@ describe('the reconnect loop', () => {
       if (++calls === 1) throw new Error('blocked by policy');
       return new FakeWebSocket(url) as unknown as WebSocket;
     }
-    Throwing.CLOSING = 2;
     let urls = 0;
     const { handle, seen } = loop({
       WebSocket: Throwing as unknown as WebSocketLike,
