@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The ESM example needs its page and the JavaScript of the two dependencies the import map names;
+// The ESM example needs its page and the JavaScript of the dependency the import map names (zod);
 // the SDK build comes from the server's --dist. Staging them in one directory lets the server serve
 // that directory alone, not the repository root (which would hand out .git and everything else).
 import { cpSync, mkdirSync, rmSync } from 'node:fs';

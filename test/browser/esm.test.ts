@@ -17,7 +17,7 @@ afterAll(() => rmSync(staged, { recursive: true, force: true }));
 
 describeExamplePage('ESM example', () => ({ staticDir: staged, distDir: DIST, path: '/' }));
 
-it('stages only the page and the JavaScript of its two dependencies, nothing else of the repository', () => {
+it('stages only the page and the JavaScript of its one dependency, nothing else of the repository', () => {
   expect(readdirSync(staged).sort()).toEqual(['index.html', 'node_modules']);
   expect(readdirSync(join(staged, 'node_modules')).sort()).toEqual(['zod']);
   const files = readdirSync(staged, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
