@@ -103,6 +103,8 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
       .catch(() => {
         if (request !== mine || !leading) return;
         setLeading(false);
+        // Deposed because its page was frozen: what passed meanwhile comes from the new leader's snapshot.
+        post({ t: 'hello' });
         ask(false);
       });
   }

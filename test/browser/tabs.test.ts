@@ -1,14 +1,15 @@
 // shareConnection in Chromium: several pages of one browser context against the reference server.
 import { describe, expect, it, vi } from 'vitest';
-import { useChromium } from './helpers/chromium';
+import { useChromium, useFreezableChromium } from './helpers/chromium';
 import { useServers } from './helpers/servers';
 import { setHidden } from './helpers/task-page';
-import { TABS_SITE, openTab, repeated, rolledBack, roles, seenIn, waitFinal, waitForTab, type Tab } from './helpers/tabs';
+import { TABS_SITE, loadTab, openTab, repeated, rolledBack, roles, seenIn, waitFinal, waitForTab, type Tab } from './helpers/tabs';
 import type { ReferenceServer } from '../../server/index';
 
 describe('tabs sharing one connection', () => {
   const serve = useServers();
   const chromium = useChromium({ bfcache: true });
+  const freezable = useFreezableChromium();
 
   /** `count` tabs in one context, the first one leading (it was alone when it opened). */
   async function openGroup(server: ReferenceServer, count: number, query: Record<string, string | number> = { share: 1 }) {
@@ -149,25 +150,23 @@ describe('tabs sharing one connection', () => {
 
   it('a frozen leader: a visible follower takes over, nothing is lost, and thawed the old leader follows', async () => {
     const server = await serve(TABS_SITE);
-    const { tabs } = await openGroup(server, 3);
+    const tabs: Tab[] = [];
+    for (let i = 0; i < 3; i++) tabs.push(await loadTab(await freezable.newPage(), server));
     const [frozen, ...others] = tabs;
     await waitForTab(frozen.page, 'leader', 'live');
     for (const tab of others) await waitForTab(tab.page, 'follower', 'live');
     const before = submitSome(server, 2, 50);
     for (const tab of tabs) await waitFinal(tab.page, before);
 
-    // Page.setWebLifecycleState 'frozen' does nothing to a visible page in this headless Chromium
-    // (no freeze event, its timers run on), and headless pages are always visible. The debugger
-    // stops the page's JavaScript instead, which is what freezing does to it as the other tabs see
-    // it: no heartbeat, no message, the lock still held and the socket still open.
+    // As Chrome freezes a background tab: hidden first (a hidden leader of a live group stays leader),
+    // then its task queues stop: no timer, no heartbeat, no message, and the lock still held.
     const cdp = await frozen.page.context().newCDPSession(frozen.page);
-    await cdp.send('Debugger.enable');
-    const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve));
-    await cdp.send('Debugger.pause');
-    // It stops at the next statement it runs: at the latest, its next heartbeat.
-    await paused;
+    await frozen.page.evaluate(() => document.addEventListener('freeze', () => console.log('freeze event'), { once: true }));
+    const froze = frozen.page.waitForEvent('console', (message) => message.text() === 'freeze event');
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await froze;
     const frozenAt = Date.now();
-    // Changes while the leader is frozen: its socket is still open, but it can pass nothing on.
+    // Changes while the leader is frozen: it can pass nothing on, and, deposed, it learns them from the new leader.
     const during = submitSome(server, 3, 100);
     await vi.waitFor(async () => expect((await roles(others)).sort()).toEqual(['follower', 'leader']), { timeout: 20_000 });
     const leader = others[(await roles(others)).indexOf('leader')];
@@ -175,7 +174,10 @@ describe('tabs sharing one connection', () => {
     console.log(`frozen leader: new leader live ${(await seenIn(leader.page)).leadLiveAt - frozenAt} ms after the freeze`);
     for (const tab of others) await waitFinal(tab.page, during);
 
-    await cdp.send('Debugger.resume');
+    // Thawed, and shown again as when its user comes back to it: focus emulation, as Playwright turns
+    // on for its own pages, counts as capturing the page, and Chromium shows a captured page.
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
     await waitForTab(frozen.page, 'follower', 'live');
     await vi.waitFor(() => expect(server.connections()).toBe(1));
     const after = submitSome(server, 2, 50);

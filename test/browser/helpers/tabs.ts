@@ -26,7 +26,11 @@ export interface Tab {
 }
 
 export async function openTab(context: BrowserContext, server: ReferenceServer, query: Record<string, string | number> = { share: 1 }): Promise<Tab> {
-  const page = await context.newPage();
+  return loadTab(await context.newPage(), server, query);
+}
+
+/** Opens the tabs page in `page`. */
+export async function loadTab(page: Page, server: ReferenceServer, query: Record<string, string | number> = { share: 1 }): Promise<Tab> {
   const traffic = { sockets: 0, polls: 0 };
   page.on('websocket', () => traffic.sockets++);
   page.on('request', (request) => {
