@@ -106,10 +106,6 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
 
   function answered(status: number, items: number, changes: number): number {
     config.log?.({ event: 'poll-answer', status, items, changes });
-    return succeeded(changes);
-  }
-
-  function succeeded(changes: number): number {
     refusals = 0;
     lastFailure = undefined;
     return changes;
