@@ -253,9 +253,8 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     get version() {
       return store.version;
     },
-    refresh() {
-      if (role === 'follower') return group!.refresh().then(() => undefined);
-      return poller ? poller.poll().then(() => undefined) : Promise.resolve();
+    async refresh() {
+      await (role === 'follower' ? group!.refresh() : poller?.poll());
     },
     reconnect() {
       if (closed || !unwatchPage || state === 'live') return;
