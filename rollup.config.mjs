@@ -77,7 +77,9 @@ export default [
         ecma: 2020,
         // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better.
         compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true },
-        mangle: { properties: { regex: OWN_PRIVATE } },
+        // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
+        // already limits it to our own.
+        mangle: { properties: { regex: OWN_PRIVATE, builtins: true } },
         format: { comments: false },
       }),
     ],
