@@ -56,10 +56,10 @@ const OWN_PRIVATES = [
   [['byId', 'limit', 'gone', 'order', 'head', 'finished', 'evictOne', 'young', 'old', 'capacity'], ['src/store.ts']],
   [['registered'], ['src/listeners.ts']],
   // Members of internal interfaces the client alone calls.
-  [['upsert'], ['src/store.ts', 'src/client.ts']],
-  [['freshToken', 'isOnline', 'exhausted', 'nudge'], ['src/socket.ts', 'src/client.ts']],
+  [['upsert', 'remove'], ['src/store.ts', 'src/client.ts']],
+  [['freshToken', 'isOnline', 'once', 'exhausted', 'nudge'], ['src/socket.ts', 'src/client.ts']],
   [['setPaused'], ['src/poller.ts', 'src/client.ts']],
-  [['redactText'], ['src/tokens.ts', 'src/client.ts']],
+  [['redact', 'redactText'], ['src/tokens.ts', 'src/client.ts']],
   [['touch'], ['src/stale-watch.ts', 'src/client.ts']],
 ];
 const OWN_PRIVATE_NAMES = OWN_PRIVATES.flatMap(([names]) => names);
