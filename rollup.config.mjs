@@ -57,7 +57,7 @@ const OWN_PRIVATES = [
   [['registered'], ['src/listeners.ts']],
   // Members of internal interfaces the client alone calls.
   [['upsert', 'remove'], ['src/store.ts', 'src/client.ts']],
-  [['freshToken', 'isOnline', 'once', 'exhausted', 'nudge'], ['src/socket.ts', 'src/client.ts']],
+  [['freshToken', 'isOnline', 'once', 'exhausted', 'nudge', 'restart'], ['src/socket.ts', 'src/client.ts']],
   [['setPaused'], ['src/poller.ts', 'src/client.ts']],
   [['redact', 'redactText'], ['src/tokens.ts', 'src/client.ts']],
   [['touch'], ['src/stale-watch.ts', 'src/client.ts']],
