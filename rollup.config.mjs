@@ -88,7 +88,7 @@ export default [
         ecma: 2020,
         // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
         // comparisons left as written (lhs_constants off).
-        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false },
+        compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false },
         // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
         // already limits it to our own.
         mangle: { properties: { regex: OWN_PRIVATE, builtins: true } },
