@@ -16,6 +16,6 @@ export const RECONNECT_DEFAULTS: ReconnectConfig = {
  * spread their retries instead of returning in step.
  */
 export function backoffDelay(attempt: number, config: ReconnectConfig, random: () => number = Math.random): number {
-  const cap = Math.min(config.maxDelay, config.minDelay * Math.pow(config.factor, Math.max(0, attempt - 1)));
+  const cap = Math.min(config.maxDelay, config.minDelay * config.factor ** Math.max(0, attempt - 1));
   return random() * cap;
 }

@@ -5,7 +5,7 @@ import { parseFrame, parseTask } from './frame';
 import { Listeners } from './listeners';
 import type { TaskClientOptions } from './options';
 import { browserIsOnline, pageIsHidden, watchPage } from './page';
-import { createPoller } from './poller';
+import { createPoller, type PollerConfig } from './poller';
 import { createGroup } from './share/group';
 import type { Task, TaskEventType } from './schema';
 import { FATAL_CLOSE_CODES, openSocket, type SocketHandle } from './socket';
@@ -61,35 +61,24 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     return true;
   };
 
+  // Created only with a pollUrl, and resolveConfig found a fetch for it.
   const poller = config.pollUrl
-    ? createPoller(
-        {
-          url: config.pollUrl,
-          fetch: config.fetch as typeof fetch,
-          interval: config.pollInterval,
-          timeout: config.pollTimeout,
-          headers: config.headers,
-          credentials: config.credentials,
-          token: tokens.read,
-          log,
+    ? createPoller(config as PollerConfig, tokens.read, log, {
+        items(items) {
+          const tasks: Task[] = [];
+          items.forEach((item, index) => {
+            const task = parseTask(item, false, `results[${index}]`);
+            if (task instanceof TaskClientError) report(task);
+            else tasks.push(task);
+          });
+          // Answers come newest first. Applied oldest first, the store's insertion order is their
+          // age, and eviction past maxTasks drops the oldest, not the newest.
+          let changes = 0;
+          for (let i = tasks.length - 1; i >= 0; i--) changes += Number(apply('task.update', tasks[i], 'poll'));
+          return changes;
         },
-        {
-          items(items) {
-            const tasks: Task[] = [];
-            items.forEach((item, index) => {
-              const task = parseTask(item, false, `results[${index}]`);
-              if (task instanceof TaskClientError) report(task);
-              else tasks.push(task);
-            });
-            // Answers come newest first. Applied oldest first, the store's insertion order is their
-            // age, and eviction past maxTasks drops the oldest, not the newest.
-            let changes = 0;
-            for (let i = tasks.length - 1; i >= 0; i--) changes += Number(apply('task.update', tasks[i], 'poll'));
-            return changes;
-          },
-          error: report,
-        },
-      )
+        error: report,
+      })
     : undefined;
 
   // With nothing to poll there is nothing to check a silent socket with.
@@ -264,9 +253,8 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     get version() {
       return store.version;
     },
-    refresh() {
-      if (role === 'follower') return group!.refresh().then(() => undefined);
-      return poller ? poller.poll().then(() => undefined) : Promise.resolve();
+    async refresh() {
+      await (role === 'follower' ? group!.refresh() : poller?.poll());
     },
     reconnect() {
       if (closed || !unwatchPage || state === 'live') return;

@@ -42,26 +42,29 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
   if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;
   if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', typeof token);
+  const number = (name: NumberOption, fallback: number, min: number, max?: number): number => checkNumber(name, options[name] ?? fallback, min, max);
   return {
     wsUrl,
     pollUrl,
-    pollInterval: checkNumber('pollInterval', options.pollInterval ?? 15000, 1),
-    pollTimeout: checkNumber('pollTimeout', options.pollTimeout ?? 10000, 1),
-    staleAfter: checkNumber('staleAfter', options.staleAfter ?? 45000, 0),
+    pollInterval: number('pollInterval', 15000, 1),
+    pollTimeout: number('pollTimeout', 10000, 1),
+    staleAfter: number('staleAfter', 45000, 0),
     reconnect,
     token,
     WebSocket: WebSocketImpl,
     fetch: fetchImpl,
     lazy: options.lazy ?? false,
-    lazyCloseTimeout: checkNumber('lazyCloseTimeout', options.lazyCloseTimeout ?? 3000, 0),
-    maxTasks: checkNumber('maxTasks', options.maxTasks ?? 10000, 1, Infinity),
-    maxFrameBytes: checkNumber('maxFrameBytes', options.maxFrameBytes ?? 1048576, 1, Infinity),
+    lazyCloseTimeout: number('lazyCloseTimeout', 3000, 0),
+    maxTasks: number('maxTasks', 10000, 1, Infinity),
+    maxFrameBytes: number('maxFrameBytes', 1048576, 1, Infinity),
     headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
     debug: options.debug,
     shareConnection: shareName(options, wsUrl, pollUrl),
   };
 }
+
+type NumberOption = 'pollInterval' | 'pollTimeout' | 'staleAfter' | 'lazyCloseTimeout' | 'maxTasks' | 'maxFrameBytes';
 
 // setTimeout holds a signed 32-bit delay: anything longer (Infinity included) fires after about 1 ms.
 const MAX_WAIT = 2 ** 31 - 1;

@@ -1,16 +1,14 @@
 import type { Log } from './debug';
 import { TaskClientError } from './errors';
 
+/** What the poller reads of the client's config. */
 export interface PollerConfig {
-  url: string;
+  pollUrl: string;
   fetch: typeof fetch;
-  interval: number;
-  timeout: number;
+  pollInterval: number;
+  pollTimeout: number;
   headers: Record<string, string>;
   credentials: RequestCredentials;
-  /** Resolves to the bearer token, or nothing. A rejection fails the poll, reported like any failure. */
-  token: () => Promise<string | undefined>;
-  log?: Log;
 }
 
 export interface PollerEvents {
@@ -38,7 +36,8 @@ const BACKOFF_CAP = 5 * 60_000;
 const NO_ENDPOINT_STATUSES = [404, 405, 501];
 const REFUSED_STATUSES = [401, 403, ...NO_ENDPOINT_STATUSES];
 
-export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
+/** `token` resolves to the bearer token, or nothing; a rejection fails the poll, reported like any failure. */
+export function createPoller(config: PollerConfig, token: () => Promise<string | undefined>, log: Log | undefined, on: PollerEvents): Poller {
   let etag: string | null = null;
   let running: Promise<number> | undefined;
   let queued: Promise<number> | undefined;
@@ -70,17 +69,17 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
     const timeout = setTimeout(() => {
       timedOut = true;
       abort.abort();
-    }, config.timeout);
+    }, config.pollTimeout);
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
-      const token = await config.token();
-      if (token) headers.Authorization = `Bearer ${token}`;
+      const bearer = await token();
+      if (bearer) headers.Authorization = `Bearer ${bearer}`;
       if (etag) headers['If-None-Match'] = etag;
-      config.log?.({ event: 'poll', url: config.url });
-      const response = await config.fetch(config.url, { headers, credentials: config.credentials, signal: abort.signal });
+      log?.({ event: 'poll', url: config.pollUrl });
+      const response = await config.fetch(config.pollUrl, { headers, credentials: config.credentials, signal: abort.signal });
       if (response.status === 304) return answered(304, 0, 0);
       const body = await response.text();
-      if (!response.ok) return failed(httpError(response.status, body, config.url));
+      if (!response.ok) return failed(httpError(response.status, body, config.pollUrl));
       let json: unknown;
       try {
         json = JSON.parse(body);
@@ -96,7 +95,7 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
       return answered(200, items.length, on.items(items, body));
     } catch (error) {
       if (closed) return 0;
-      const why = timedOut ? `no answer within ${config.timeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
+      const why = timedOut ? `no answer within ${config.pollTimeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
       return failed(new TaskClientError('poll', `poll: ${why}`, { cause: error }));
     } finally {
       clearTimeout(timeout);
@@ -105,18 +104,14 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function answered(status: number, items: number, changes: number): number {
-    config.log?.({ event: 'poll-answer', status, items, changes });
-    return succeeded(changes);
-  }
-
-  function succeeded(changes: number): number {
+    log?.({ event: 'poll-answer', status, items, changes });
     refusals = 0;
     lastFailure = undefined;
     return changes;
   }
 
   function failed(error: TaskClientError): number {
-    config.log?.({ event: 'poll-error', status: error.status, error: error.message });
+    log?.({ event: 'poll-error', status: error.status, error: error.message });
     if (REFUSED_STATUSES.includes(error.status!)) refusals++;
     // The message names the kind of failure and the status: equal messages are the same failure.
     if (closed || error.message === lastFailure) return 0;
@@ -134,8 +129,8 @@ export function createPoller(config: PollerConfig, on: PollerEvents): Poller {
   }
 
   function nextDelay(): number {
-    if (!refusals) return config.interval;
-    return Math.min(config.interval * 2 ** refusals, Math.max(config.interval, BACKOFF_CAP));
+    if (!refusals) return config.pollInterval;
+    return Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP));
   }
 
   function hold(): void {

@@ -145,7 +145,7 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
       fatal = false;
     }
     const wait = fatal || attempts >= allowed ? undefined : attempts === 0 ? 0 : backoffDelay(attempts, reconnect);
-    log?.({ event: 'close', code, reason, wasClean, ...(fatal ? { noRetry: 'fatal-code' } : wait === undefined ? { noRetry: 'max-retries' } : { retryIn: Math.round(wait) }) });
+    log?.({ event: 'close', code, reason, wasClean, ...(wait === undefined ? { noRetry: fatal ? 'fatal-code' : 'max-retries' } : { retryIn: Math.round(wait) }) });
     if (fatal) stop();
     on.close(code, fatal);
     // A listener may have closed the client, or restarted the socket.

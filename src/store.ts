@@ -137,8 +137,7 @@ export function mergeTask(stored: Task, incoming: Task): Task {
   return merged;
 }
 
+// Arrays too: JSON arrays have no holes, so an empty one is the one without keys.
 function isEmpty(value: unknown): boolean {
-  if (value == null) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === 'object' && Object.keys(value).length === 0;
+  return value == null || (typeof value === 'object' && Object.keys(value).length === 0);
 }
