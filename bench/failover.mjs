@@ -1,7 +1,7 @@
 // Failover on loopback with the defaults except pollInterval 1 s: how soon a client whose socket
 // died has an answered poll, and how soon it is live again once the server is back, against the
-// reconnect schedule: the j-th wait after a drop is a draw from [0, min(20 s, 0.5 s × 2^(j−1))].
-// So after k failed attempts the wait under way ends within min(20 s, 0.5 s × 2^k).
+// reconnect schedule: the j-th wait after a drop is a draw from [0, min(20 s, 0.8 s × 2^(j−1))].
+// So after k failed attempts the wait under way ends within min(20 s, 0.8 s × 2^k).
 import { WebSocket } from 'ws';
 import { createTaskClient } from '../dist/index.js';
 import { startReferenceServer } from '../dist/server.js';
@@ -13,7 +13,9 @@ const POLL_INTERVAL = 1000;
 const MIN_UPTIME = 5000; // the default: only a socket up this long restarts the schedule
 // A failed attempt (a refused handshake) and the open after the wait take a few milliseconds on loopback.
 const SLACK_MS = 250;
-const cap = (attempt) => Math.min(20_000, 500 * 2 ** (attempt - 1));
+// The defaults, passed explicitly so that the schedule checked here is the one the clients run.
+const RECONNECT = { minDelay: 800, maxDelay: 20_000, factor: 2 };
+const cap = (attempt) => Math.min(RECONNECT.maxDelay, RECONNECT.minDelay * RECONNECT.factor ** (attempt - 1));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const live = (state) => state === 'live';
 
@@ -30,6 +32,7 @@ function watchedClient(url) {
     url,
     WebSocket: Counted,
     pollInterval: POLL_INTERVAL,
+    reconnect: RECONNECT,
     fetch: async (input, init) => {
       const response = await fetch(input, init);
       log.answers.push(performance.now());

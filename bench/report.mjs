@@ -75,7 +75,6 @@ export function goals(r, f, totalMs) {
     ],
     [`${int(r.leaks.connectDrop.cycles)} connect/drop cycles: heap < 1 MiB, handles and listeners back`, `${kib(r.leaks.connectDrop.heapGrowthBytes)}, ${r.leaks.connectDrop.settled ? 'back' : 'NOT back'}`, leak(r.leaks.connectDrop)],
     [`${int(r.leaks.createClose.cycles)} clients created and closed: the same`, `${kib(r.leaks.createClose.heapGrowthBytes)}, ${r.leaks.createClose.settled ? 'back' : 'NOT back'}`, leak(r.leaks.createClose)],
-    ['Script-tag bundle < socket.io-client (13,059 B gzip)', `${int(f.scriptTag)} B`, f.scriptTag < 13_059],
     [
       'shareConnection: follower p99 within 2 ms of the leader\'s at 1,000/s',
       `${ms(r.tabs.delivery.follower.p99)} vs ${ms(r.tabs.delivery.leader.p99)}`,
@@ -188,8 +187,8 @@ function failoverSection(r) {
   return `## Failover (loopback, defaults except \`pollInterval: 1000\`)
 
 ${r.failover.scenarios[0].clients} clients, each live for over 5 s (\`minUptime\`) before the outage. The schedule: the j-th reconnect
-wait after a drop is a draw from [0, min(20 s, 0.5 s × 2^(j−1))]. "Cap at return" is the bound of the wait under way
-when the server came back (after k failed attempts, min(20 s, 0.5 s × 2^k)); "within" counts clients live again
+wait after a drop is a draw from [0, min(20 s, 0.8 s × 2^(j−1))]. "Cap at return" is the bound of the wait under way
+when the server came back (after k failed attempts, min(20 s, 0.8 s × 2^k)); "within" counts clients live again
 within that cap plus 250 ms. Of all ${int(waits)} waits observed, ${int(over)} exceeded their step's cap (+250 ms).
 Times are p50 / max over the clients.
 
@@ -283,7 +282,7 @@ of the same frames (${int(f.pipeline.eventsPerSecond)} against ${int(f.raw.event
 
 **Failover** (\`pollInterval: 1000\`, loopback). When the socket dies the first poll is answered within
 ${ms(f.firstPollMax, 0)}. When the server comes back the client is live again within the reconnect wait that was
-under way (cap 0.5 s doubling to 20 s, full jitter): after a ${s(refusedLong.downMs)} outage in ${s(refusedLong.liveAfterUp.p50)} (median) and at most
+under way (cap 0.8 s doubling to 20 s, full jitter): after a ${s(refusedLong.downMs)} outage in ${s(refusedLong.liveAfterUp.p50)} (median) and at most
 ${s(refusedLong.liveAfterUp.max)}. After a stop and restart on the same port polls resume within ${ms(f.stopped.firstPollAfterUp.max, 0)} of the
 return and the socket within ${s(f.stopped.liveAfterUp.max)}.
 
