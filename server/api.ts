@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { tokenAccepted } from './guards';
-import { pyDumps } from './pyjson';
 import { HttpError, readJson, sendError, sendJson } from './respond';
+import { answerResults, EXPOSED_HEADERS } from './results';
 import type { ResultsStore } from './store';
 import type { TaskSpec } from './types';
 
 export const API_PREFIX = '/flowrra/api/';
-const DEFAULT_LIMIT = 200;
-const MAX_LIMIT = 1000;
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ApiContext {
@@ -73,25 +70,17 @@ export class Api {
     if (this.ctx.cors === undefined) return {};
     return {
       'Access-Control-Allow-Origin': this.ctx.cors,
-      'Access-Control-Expose-Headers': 'ETag',
+      'Access-Control-Expose-Headers': EXPOSED_HEADERS,
       Vary: 'Origin',
     };
   }
 
   private results(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (this.failStatus !== null) return sendError(res, this.failStatus, 'Simulated failure');
-    const limit = parseLimit(url.searchParams.get('limit'));
-    if (limit === undefined) return sendError(res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
-    const body = pyDumps(this.ctx.store.newest(limit));
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    const headers = { ETag: etag, 'Cache-Control': 'no-cache' };
-    if (etagMatches(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    const answer = answerResults(this.ctx.store, url.searchParams, req.headers['if-none-match']);
+    if (answer.body !== null) answer.headers['Content-Length'] = String(Buffer.byteLength(answer.body));
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body ?? undefined);
   }
 
   private async createTask(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -106,21 +95,6 @@ export class Api {
     this.ctx.refuse(on);
     sendJson(res, 200, { refusing: on });
   }
-}
-
-function parseLimit(raw: string | null): number | undefined {
-  if (raw === null) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(raw)) return undefined;
-  const limit = Number(raw);
-  return limit >= 1 && limit <= MAX_LIMIT ? limit : undefined;
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === etag;
-  });
 }
 
 const MAX_DURATION_MS = 10 * 60 * 1000;

@@ -64,17 +64,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   // Created only with a pollUrl, and resolveConfig found a fetch for it.
   const poller = config.pollUrl
     ? createPoller(config as PollerConfig, tokens.read, log, {
-        items(items) {
+        items(items, newestFirst) {
           const tasks: Task[] = [];
           items.forEach((item, index) => {
             const task = parseTask(item, false, `results[${index}]`);
             if (task instanceof TaskClientError) report(task);
             else tasks.push(task);
           });
-          // Answers come newest first. Applied oldest first, the store's insertion order is their
-          // age, and eviction past maxTasks drops the oldest, not the newest.
+          // Applied oldest first: the store's insertion order is then their age, and eviction past
+          // maxTasks drops the oldest, not the newest.
+          if (newestFirst) tasks.reverse();
           let changes = 0;
-          for (let i = tasks.length - 1; i >= 0; i--) changes += Number(apply('task.update', tasks[i], 'poll'));
+          for (const task of tasks) changes += Number(apply('task.update', task, 'poll'));
           return changes;
         },
         error: report,

@@ -14,9 +14,9 @@ export type DebugEvent =
   /** Either `retryIn` (the wait drawn before the next attempt) or `noRetry`. */
   | { event: 'close'; code: number; reason: string; wasClean: boolean; retryIn?: number; noRetry?: NoRetry }
   | { event: 'state'; from: ConnectionState; to: ConnectionState }
-  /** A poll request sent. */
+  /** A poll request sent (one per page of a `?since=` poll). */
   | { event: 'poll'; url: string }
-  /** A poll answered 200 (`items` in it, `changes` they made) or 304 (both 0). */
+  /** A poll answered 200 (`items` in it, `changes` they made; one entry per page of a `?since=` poll), or 304 or 410 (both 0). */
   | { event: 'poll-answer'; status: number; items: number; changes: number }
   /** Every failed poll, also those `on('error')` does not hear of again. */
   | { event: 'poll-error'; status?: number; error: string }

@@ -12,8 +12,8 @@ export interface PollerConfig {
 }
 
 export interface PollerEvents {
-  /** The decoded items of a fresh answer; returns how many changed the view. */
-  items(items: unknown[], raw: string): number;
+  /** The decoded items of a fresh answer, in the server's order; returns how many changed the view. */
+  items(items: unknown[], newestFirst: boolean): number;
   error(error: TaskClientError): void;
 }
 
@@ -35,10 +35,17 @@ const BACKOFF_CAP = 5 * 60_000;
 // What a server without the results endpoint answers: plain Flowrra has none.
 const NO_ENDPOINT_STATUSES = [404, 405, 501];
 const REFUSED_STATUSES = [401, 403, ...NO_ENDPOINT_STATUSES];
+// Pages of a `?since=` answer followed in one poll: twice the index bound of flowrra_live at its
+// default limit. A server still saying More after that is left for the next poll, where the cursor
+// kept resumes it; nothing is skipped.
+const MAX_PAGES = 100;
 
 /** `token` resolves to the bearer token, or nothing; a rejection fails the poll, reported like any failure. */
 export function createPoller(config: PollerConfig, token: () => Promise<string | undefined>, log: Log | undefined, on: PollerEvents): Poller {
   let etag: string | null = null;
+  // The position of the newest change applied (X-Flowrra-Cursor): later polls ask only what changed
+  // after it. Null until the server sends one, and after a 410: the full answer, as without cursors.
+  let cursor: string | null = null;
   let running: Promise<number> | undefined;
   let queued: Promise<number> | undefined;
   let controller: AbortController | undefined;
@@ -66,33 +73,56 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
   async function request(): Promise<number> {
     const abort = (controller = new AbortController());
     let timedOut = false;
-    const timeout = setTimeout(() => {
-      timedOut = true;
-      abort.abort();
-    }, config.pollTimeout);
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    let changes = 0;
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
       const bearer = await token();
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
-      if (etag) headers['If-None-Match'] = etag;
-      log?.({ event: 'poll', url: config.pollUrl });
-      const response = await config.fetch(config.pollUrl, { headers, credentials: config.credentials, signal: abort.signal });
-      if (response.status === 304) return answered(304, 0, 0);
-      const body = await response.text();
-      if (!response.ok) return failed(httpError(response.status, body, config.pollUrl));
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        const type = response.headers.get('Content-Type');
-        return failed(new TaskClientError('poll', `poll: HTTP ${response.status} answer is not JSON (${type})`, { raw: body, status: response.status }));
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const since = cursor;
+        const url = new URL(config.pollUrl);
+        if (since) url.searchParams.set('since', since);
+        log?.({ event: 'poll', url: url.href });
+        // Each page of a paged poll has its own pollTimeout.
+        clearTimeout(timeout);
+        timeout = setTimeout(() => {
+          timedOut = true;
+          abort.abort();
+        }, config.pollTimeout);
+        const response = await config.fetch(url.href, {
+          headers: etag ? { ...headers, 'If-None-Match': etag } : headers,
+          credentials: config.credentials,
+          signal: abort.signal,
+        });
+        if (response.status === 304) return changes + answered(304, 0, 0);
+        const body = await response.text();
+        // The server no longer holds what changed after this cursor: the full answer, as on the first poll.
+        if (response.status === 410 && since) {
+          answered(410, 0, 0);
+          cursor = etag = null;
+          continue;
+        }
+        if (!response.ok) return failed(httpError(response.status, body, config.pollUrl));
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          const type = response.headers.get('Content-Type');
+          return failed(new TaskClientError('poll', `poll: HTTP ${response.status} answer is not JSON (${type})`, { raw: body, status: response.status }));
+        }
+        const items = Array.isArray(json) ? json : (json as { tasks?: unknown } | null)?.tasks;
+        if (!Array.isArray(items)) {
+          return failed(new TaskClientError('validation', 'poll: expected an array of tasks or { "tasks": [...] }', { raw: body }));
+        }
+        etag = response.headers.get('ETag');
+        // A since-answer comes oldest change first, the full answer newest first.
+        changes += answered(200, items.length, on.items(items, !since));
+        cursor = response.headers.get('X-Flowrra-Cursor');
+        // A server saying More without moving the cursor would have this loop ask the same page again.
+        if (!since || cursor === since || response.headers.get('X-Flowrra-More') !== '1') break;
       }
-      const items = Array.isArray(json) ? json : (json as { tasks?: unknown } | null)?.tasks;
-      if (!Array.isArray(items)) {
-        return failed(new TaskClientError('validation', 'poll: expected an array of tasks or { "tasks": [...] }', { raw: body }));
-      }
-      etag = response.headers.get('ETag');
-      return answered(200, items.length, on.items(items, body));
+      return changes;
     } catch (error) {
       if (closed) return 0;
       const why = timedOut ? `no answer within ${config.pollTimeout} ms` : `request failed (${(error as Error)?.message ?? error})`;

@@ -34,6 +34,7 @@ import type { ConnectionState, Task, TaskClient, TaskEventType } from '../src/in
 import { createClock } from '../server/clock';
 import { completeTask, formatFrame } from '../server/format';
 import { pyDumps } from '../server/pyjson';
+import { answerResults } from '../server/results';
 import { ResultsStore } from '../server/store';
 import type { FlowrraControls } from '../server/types';
 import { resolveEndpoints, type PageLocation } from '../src/url';
@@ -96,15 +97,10 @@ type Socket = WebSocketHandlerConnection['client'];
 // for the five Flowrra statuses. The shapes are the same on the wire.
 const complete = completeTask as unknown as (task: TaskInput) => Task;
 const frame = formatFrame as unknown as (event: { type: TaskEventType; task: TaskInput }) => string;
-interface Results {
-  apply(task: Task): void;
-  delete(taskId: string): void;
-  newest(): Task[];
-}
+type Results = Omit<ResultsStore, 'apply' | 'newest'> & { apply(task: Task): void; newest(): Task[] };
 const newStore = () => new ResultsStore(Infinity) as unknown as Results;
 
 const FINISHED = new Set(['success', 'failed']);
-let instances = 0;
 
 /** A mocked Flowrra server for msw. Each call is independent: its own store, sockets and counters. */
 export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock {
@@ -116,11 +112,9 @@ export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock
   const socketUrl = withoutQuery(endpoints.wsUrl as string);
   const resultsUrl = withoutQuery(endpoints.pollUrl as string);
   const now = createClock();
-  // ETags carry an instance prefix so a client kept across reset() or mocks never gets a false 304.
-  const etagPrefix = `${(instances += 1)}-${Date.now().toString(36)}`;
 
+  // A new store per reset(): its own epoch, so no ETag or cursor from before still matches.
   let store = newStore();
-  let revision = 0;
   const open = new Set<Socket>();
   let waiters: (() => void)[] = [];
   let refusing = false;
@@ -129,7 +123,6 @@ export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock
   let polls = 0;
 
   const keep = (task: Task, type: TaskEventType) => {
-    revision += 1;
     if (type === 'task.delete') store.delete(task.task_id);
     else store.apply(task);
   };
@@ -153,13 +146,8 @@ export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock
         headers: { 'Content-Type': 'application/json' },
       });
     }
-    const etag = `"${etagPrefix}-${revision}"`;
-    const headers = { ETag: etag, 'Cache-Control': 'no-cache' };
-    const ifNoneMatch = request.headers.get('If-None-Match') ?? '';
-    if (ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
-      return new HttpResponse(null, { status: 304, headers });
-    }
-    return new HttpResponse(pyDumps(store.newest()), { headers: { ...headers, 'Content-Type': 'application/json' } });
+    const answer = answerResults(store as unknown as ResultsStore, new URL(request.url).searchParams, request.headers.get('If-None-Match'));
+    return new HttpResponse(answer.body, { status: answer.status, headers: answer.headers });
   });
 
   const seed = () => options.tasks?.forEach((task) => keep(complete(task), 'task.update'));
@@ -222,7 +210,6 @@ export function createFlowrraMock(options: FlowrraMockOptions = {}): FlowrraMock
     reset() {
       mock.dropConnections(1001, 'mock reset');
       store = newStore();
-      revision += 1;
       refusing = false;
       failStatus = null;
       upgrades = 0;
