@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from flowrra.ui.fastapi import create_router
 
-from demo import LIVE, flowrra, submit
+from demo import LIVE, flowrra, submit, submit_many
 
 app = FastAPI()
 app.include_router(create_router(flowrra), prefix="/flowrra")
@@ -27,3 +27,8 @@ async def stop():
 @app.post("/test/submit")
 async def test_submit(request: Request):
     return await submit(await request.json())
+
+
+@app.post("/test/submit_many")
+async def test_submit_many(request: Request):
+    return await submit_many(await request.json())

@@ -4,7 +4,7 @@ from flowrra.ui.flask import create_blueprint
 from flowrra.ui.quart_websocket import setup_websocket
 from quart import Quart, request
 
-from demo import LIVE, flowrra, submit
+from demo import LIVE, flowrra, submit, submit_many
 
 app = Quart(__name__)
 app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
@@ -29,3 +29,8 @@ async def stop():
 @app.post("/test/submit")
 async def test_submit():
     return await submit(await request.get_json())
+
+
+@app.post("/test/submit_many")
+async def test_submit_many():
+    return await submit_many(await request.get_json())
