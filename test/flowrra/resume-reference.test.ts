@@ -2,7 +2,7 @@
 // Flowrra apps run (helpers/resume.ts), so the SDK side of it is checked on every machine.
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../reliability/helpers/lifecycle';
-import { BURST, cutWhileTasksFinish } from './helpers/resume';
+import { BURST, cutWhileTasksFinish, type StoredResult } from './helpers/resume';
 
 describe('the reference server: resuming by cursor', () => {
   it(`a page whose socket is cut while ${BURST} tasks finish ends with every one final, none backwards, none twice`, async () => {
@@ -14,7 +14,7 @@ describe('the reference server: resuming by cursor', () => {
       },
       async finalOnServer(ids) {
         const wanted = new Set(ids);
-        let held = new Map<string, (ReturnType<typeof server.results>)[number]>();
+        let held = new Map<string, StoredResult>();
         await expect
           .poll(() => {
             held = new Map(server.results().filter((task) => wanted.has(task.task_id)).map((task) => [task.task_id, task]));

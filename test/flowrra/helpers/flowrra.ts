@@ -28,6 +28,8 @@ export interface FlowrraApp extends ServerProcess {
   readonly mount: string;
   /** Submits a demo task through the test-only route; resolves to its task_id. */
   submit(task: DemoTask, ...args: unknown[]): Promise<string>;
+  /** Submits `count` demo tasks in one request, task i given the argument i; resolves to their task_ids. */
+  submitMany(task: DemoTask, count: number): Promise<string[]>;
   /** What the results endpoint serves now. */
   results(): Promise<Task[]>;
 }
@@ -52,6 +54,15 @@ export async function startFlowrraApp(framework: Framework, options: { pythonPat
       });
       if (!response.ok) throw new Error(`submit ${task}: HTTP ${response.status}\n${server.output()}`);
       return ((await response.json()) as { task_id: string }).task_id;
+    },
+    async submitMany(task, count) {
+      const response = await fetch(`${server.origin}/test/submit_many`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ task, count }),
+      });
+      if (!response.ok) throw new Error(`submit_many ${task}: HTTP ${response.status}\n${server.output()}`);
+      return ((await response.json()) as { task_ids: string[] }).task_ids;
     },
     async results() {
       const response = await fetch(`${mount}/api/results?limit=1000`);

@@ -7,6 +7,7 @@ import { FRAMEWORKS, startFlowrraApp, type FlowrraApp, type Framework } from './
 import { openObserver, type Observer } from './observer';
 import { freePort } from './process';
 import { describeRealFlowrra } from './real';
+import { BURST, cutWhileTasksFinish } from './resume';
 
 const FINAL = new Set(['success', 'failed']);
 const POLL_MS = 500;
@@ -167,6 +168,31 @@ export function describeRealServer(framework: Framework): void {
         // Only the refused polls failed, and their run was reported once.
         expect(rec.errors.map((error) => error.kind)).toEqual(rec.errors.length ? ['poll'] : []);
       });
+    });
+
+    describe('resuming by cursor (issue 18)', () => {
+      let app: FlowrraApp;
+      beforeAll(async () => {
+        app = await startFlowrraApp(framework, real);
+      }, 30_000);
+      afterAll(() => app?.stop());
+
+      it(`a page whose socket is cut while ${BURST} tasks finish ends with every one final, none backwards, none twice`, async () => {
+        await cutWhileTasksFinish({
+          port: app.port,
+          submitMany: (count) => app.submitMany('quick', count),
+          async finalOnServer(ids) {
+            const wanted = new Set(ids);
+            let held = new Map<string, Task>();
+            await until(async () => {
+              held = new Map((await app.results()).filter((task) => wanted.has(task.task_id)).map((task) => [task.task_id, task]));
+              expect([...held.values()].filter((task) => FINAL.has(task.status)).length).toBe(ids.length);
+            }, 30_000);
+            return held;
+          },
+          output: app.output,
+        });
+      }, 90_000);
     });
 
     describe('plain Flowrra, without flowrra_live', () => {
