@@ -18,6 +18,8 @@ export interface ResumeTarget {
   finalOnServer(ids: string[]): Promise<Map<string, StoredResult>>;
   /** Polls go through this (given the URL on the proxy) instead of Node's fetch. */
   fetch?: typeof fetch;
+  /** Told the moment the page is cut off. */
+  cut?(): void;
   /** For failure messages: the server's output. */
   output?(): string;
 }
@@ -72,6 +74,7 @@ export async function cutWhileTasksFinish(target: ResumeTarget, options: TaskCli
   // Without it the page cannot resume (flowrra_live from before the run index, or a server from before cursors).
   expect(typeof polls[0].cursor, 'the results endpoint answers X-Flowrra-Cursor (flowrra_live with the run index)').toBe('string');
 
+  target.cut?.();
   proxy.refuse(true);
   proxy.closeAll();
   await until(() => expect(client.state).toBe('polling'));
