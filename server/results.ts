@@ -27,27 +27,24 @@ export function answerResults(store: ResultsStore, query: URLSearchParams, ifNon
   let tasks;
   let position = store.seq;
   let more = false;
-  // The full answer's validator names the state and the page size; a since-answer's is its cursor,
-  // so an idle poll that asks from the cursor it was given matches the answer it was given.
-  let etag: string;
   if (since === null) {
     tasks = store.newest(limit);
-    etag = `"${cursorOf(store, position)}_${limit}"`;
   } else {
     const from = parseCursor(store, since);
     if (from === undefined) {
       return json(410, { error: 'cursor expired or unknown here; poll without since for the full answer' });
     }
     ({ tasks, last: position, more } = store.changedAfter(from, limit));
-    etag = `"${cursorOf(store, position)}"`;
   }
-  const headers: Record<string, string> = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Flowrra-Cursor': cursorOf(store, position) };
+  const cursor = `${store.epoch}_${position}`;
+  // Per URL (limit and since are in it), the answer is a function of the position it reaches, so
+  // that names it. An idle since-poll from any answer's cursor, with that answer's ETag, is a 304.
+  const etag = `"${cursor}"`;
+  const headers: Record<string, string> = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Flowrra-Cursor': cursor };
   if (more) headers['X-Flowrra-More'] = '1';
   if (etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
   return { status: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: pyDumps(tasks) };
 }
-
-const cursorOf = (store: ResultsStore, position: number) => `${store.epoch}_${position}`;
 
 /** The position a cursor names, if this store can tell everything that changed after it. */
 function parseCursor(store: ResultsStore, cursor: string): number | undefined {

@@ -31,6 +31,9 @@ export function cursorContract(setUp: () => Promise<CursorTarget>): void {
     expect([fullAgain.status, fullAgain.headers.get('x-flowrra-cursor')]).toEqual([304, cursor]);
     const idle = await get(since(target.results, cursor));
     expect([idle.status, idle.headers.get('x-flowrra-cursor'), await idle.json()]).toEqual([200, cursor, []]);
+    // The first since-poll after the full answer, with its ETag, costs a 304 when nothing changed.
+    const afterFull = await get(since(target.results, cursor), { 'If-None-Match': full.headers.get('etag')! });
+    expect([afterFull.status, afterFull.headers.get('x-flowrra-cursor')]).toEqual([304, cursor]);
     const idleAgain = await get(since(target.results, cursor), { 'If-None-Match': idle.headers.get('etag')! });
     expect([idleAgain.status, idleAgain.headers.get('x-flowrra-cursor'), await idleAgain.text()]).toEqual([304, cursor, '']);
   });
