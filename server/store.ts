@@ -15,8 +15,11 @@ interface Run {
  */
 export class ResultsStore {
   private readonly runs = new Map<string, Run>();
-  /** Tells this store's cursors from another's (a restarted server, a reset mock). */
-  readonly epoch = globalThis.crypto.randomUUID().slice(0, 8);
+  /**
+   * Tells this store's cursors from another's (a restarted server, a reset mock). Not
+   * crypto.randomUUID: the msw kit may run in a browser page that is no secure context.
+   */
+  readonly epoch = Math.random().toString(16).slice(2, 10).padEnd(8, '0');
   /** The position of the newest change; deletes count too. */
   seq = 0;
   /**
