@@ -32,7 +32,7 @@ export function answerResults(store: ResultsStore, query: URLSearchParams, ifNon
   } else {
     const from = parseCursor(store, since);
     if (from === undefined) {
-      return json(410, { error: 'cursor expired or unknown here; poll without since for the full answer' });
+      return json(410, { detail: 'cursor expired or unknown here: take the full answer (without since) and resume from its cursor' });
     }
     ({ tasks, last: position, more } = store.changedAfter(from, limit));
   }

@@ -95,7 +95,11 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
           credentials: config.credentials,
           signal: abort.signal,
         });
-        if (response.status === 304) return changes + answered(304, 0, 0);
+        // Nothing new for what was applied: a cursor moved past no-op changes is still safe to take.
+        if (response.status === 304) {
+          cursor = response.headers.get('X-Flowrra-Cursor') ?? cursor;
+          return changes + answered(304, 0, 0);
+        }
         const body = await response.text();
         // The server no longer holds what changed after this cursor: the full answer, as on the first poll.
         if (response.status === 410 && since) {

@@ -248,6 +248,24 @@ describe('the cursor contract, poll by poll', () => {
     client.close();
   });
 
+  it('takes the cursor a 304 carries (a server whose ETag covers the body only may move it past no-op changes)', async () => {
+    const answers = [
+      json([pending('a')], { headers: { ETag: '"body-1"', 'X-Flowrra-Cursor': 'c1' } }),
+      new Response(null, { status: 304, headers: { ETag: '"body-1"', 'X-Flowrra-Cursor': 'c4' } }),
+    ];
+    const { client, http, events } = withServer(() => answers.shift() ?? json([]), { wsUrl: false, pollInterval: 60_000 });
+    await settle();
+    await client.refresh();
+    await client.refresh();
+    expect(http.calls.map((call) => [sinceOf(call), call.headers['If-None-Match']])).toEqual([
+      [null, undefined],
+      ['c1', '"body-1"'],
+      ['c4', '"body-1"'],
+    ]);
+    expect(events).toHaveLength(1);
+    client.close();
+  });
+
   it('a page that fails leaves the cursor of the page before: the next poll resumes there and loses nothing', async () => {
     const server = contractServer();
     const { client, http, errors } = withServer(server.answer, { wsUrl: false, pollUrl: `${RESULTS}?limit=2`, pollInterval: 60_000 });

@@ -95,7 +95,7 @@ export function cursorContract(setUp: () => Promise<CursorTarget>): void {
       expect(answer.status, JSON.stringify(bad)).toBe(410);
       expect(answer.headers.get('content-type')).toBe('application/json');
       expect(answer.headers.get('x-flowrra-cursor')).toBeNull();
-      expect((await answer.json()) as unknown).toEqual({ error: expect.stringMatching(/cursor/) });
+      expect((await answer.json()) as unknown).toEqual({ detail: expect.stringMatching(/cursor/) });
     }
     expect((await get(since(results, renewedCursor))).status).toBe(200);
   });
