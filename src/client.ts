@@ -195,7 +195,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   let role: TabRole = 'solo';
   const group = config.shareConnection
-    ? createGroup(config.shareConnection, config.maxFrameBytes, {
+    ? createGroup(config.shareConnection, {
         lead(takeover) {
           drive();
           if (takeover) poller?.poll();
@@ -214,7 +214,6 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         poll: () => client.refresh(),
       })
     : undefined;
-  if (group) role = 'follower';
   const start = (): void => (group ? group.join() : drive());
 
   const client: TaskClient = {
