@@ -196,10 +196,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let role: TabRole = 'solo';
   const group = config.shareConnection
     ? createGroup(config.shareConnection, {
-        lead(takeover) {
-          drive();
-          if (takeover) poller?.poll();
-        },
+        lead: drive,
         follow: release,
         role(next) {
           if (role === next) return;

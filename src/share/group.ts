@@ -6,9 +6,9 @@ import { readMessage, type Message } from './protocol';
 
 /** What the client does for its group. */
 export interface GroupHost {
-  /** This tab leads now: open the socket, poll. `takeover`: another tab led before, so reconcile at once. */
-  lead(takeover?: boolean): void;
-  /** This tab no longer leads: socket and poller stop, quietly (the state stays until the leader says). */
+  /** This tab leads now: open the socket. */
+  lead(): void;
+  /** This tab does not lead (now or any more): socket and poller stop, quietly (the state stays until the leader says). */
   follow(): void;
   role(role: TabRole): void;
   apply(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
@@ -77,15 +77,14 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   /**
    * The one place the role changes: 'follower' on joining or when deposed, 'leader' when granted the
    * lock, 'solo' or 'follower' on parting. The role first: whatever stopping the socket and poller
-   * sets off then finds a follower. Any listener a step runs may close the client, which parts this
+   * sets off then finds this tab not leading. Any listener a step runs may close the client, which parts this
    * tab (the lock released, `channel` and `request` cleared): after each step the rest runs only while
    * `mine` is still this tab's election.
    */
   function become(next: TabRole, mine?: AbortController, takeover?: boolean): void {
-    const was = leading;
     leading = next === 'leader';
     host.role(next);
-    if (was && !leading) host.follow();
+    if (!leading) host.follow();
     if (!channel || request !== mine) return;
     if (!leading) {
       // Joining, or deposed because its page was frozen: what passed meanwhile comes in the leader's snapshot.
@@ -94,8 +93,9 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     }
     leader = me;
     beat();
-    host.lead(takeover);
-    if (channel && request === mine && waiting.size) host.poll().then(answerAll);
+    host.lead();
+    // After another tab led, what changed during the handoff comes by this poll at once.
+    if (request === mine && (takeover || waiting.size)) host.poll().then(answerAll);
   }
 
   // Queues for the lock, or takes it from a leader gone silent. A leader whose lock was taken hears
