@@ -193,7 +193,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     leaderHidden = false;
     ticker = setInterval(tick, BEAT);
     become('follower');
-    // Last: a state listener that closes the client finds the request queued, and withdraws it.
+    // Last: a state listener that closes the client then withdraws the queued request and leaves it solo.
     host.mirror('connecting');
   }
 

@@ -161,6 +161,7 @@ describe('shareConnection in Node', () => {
       // Once `closing` closed its client, a new tab leads (the lock is free) and its socket is the only one open.
       async function nothingLeft(closing: TaskClient) {
         await vi.waitFor(() => expect(closing.state).toBe('closed'));
+        expect(closing.role).toBe('solo');
         const sockets = FakeWebSocket.all.length;
         const c = tab();
         await vi.waitFor(() => expect(c.client.role).toBe('leader'));
