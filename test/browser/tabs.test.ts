@@ -216,7 +216,7 @@ describe('tabs sharing one connection', () => {
         null,
         new ArrayBuffer(8),
         'not json {',
-        'x'.repeat(2 * 1024 * 1024), // over maxFrameBytes
+        'x'.repeat(2 * 1024 * 1024), // 2 MiB, not JSON
         '"a string"',
         '[]',
         '{}',
