@@ -196,11 +196,8 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   let role: TabRole = 'solo';
   const group = config.shareConnection
-    ? createGroup(config.shareConnection, config.maxFrameBytes, {
-        lead(takeover) {
-          drive();
-          if (takeover) poller?.poll();
-        },
+    ? createGroup(config.shareConnection, {
+        lead: drive,
         follow: release,
         role(next) {
           if (role === next) return;
@@ -215,7 +212,6 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         poll: () => client.refresh(),
       })
     : undefined;
-  if (group) role = 'follower';
   const start = (): void => (group ? group.join() : drive());
 
   const client: TaskClient = {

@@ -129,7 +129,9 @@ export interface TaskClientOptions {
    */
   maxTasks?: number;
   /**
-   * Frames larger than this many bytes are rejected before `JSON.parse`.
+   * Frames larger than this many bytes are rejected before `JSON.parse`. With `shareConnection`
+   * it is the leader's that holds the group's socket: a follower takes every task its leader
+   * applied, whatever its size.
    * @default 1048576
    */
   maxFrameBytes?: number;

@@ -14,7 +14,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'live' | 'polling' | 'clos
 
 /**
  * With `shareConnection`: `leader` holds the socket and the poller for its tabs, a `follower`
- * receives everything from it and opens nothing. `solo`: sharing is off or not possible here.
+ * receives everything from it and opens nothing. `solo`: sharing is off or not possible here, or
+ * the client is in no group: a `lazy` client with no subscriber, and after `close()`.
  */
 export type TabRole = 'leader' | 'follower' | 'solo';
 

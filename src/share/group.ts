@@ -6,9 +6,9 @@ import { readMessage, type Message } from './protocol';
 
 /** What the client does for its group. */
 export interface GroupHost {
-  /** This tab leads now: open the socket, poll. `takeover`: another tab led before, so reconcile at once. */
-  lead(takeover: boolean): void;
-  /** This tab no longer leads: socket and poller stop, quietly (the state stays until the leader says). */
+  /** This tab leads now: open the socket. */
+  lead(): void;
+  /** This tab does not lead (now or any more): socket and poller stop, quietly (the state stays until the leader says). */
   follow(): void;
   role(role: TabRole): void;
   apply(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
@@ -23,7 +23,7 @@ export interface GroupHost {
 export interface Group {
   /** Enters the election and listens; idempotent. */
   join(): void;
-  /** Leaves for good (close(), or a lazy client with no subscriber left): the next tab in line leads. */
+  /** Leaves for good (close(), or a lazy client with no subscriber left): the next tab in line leads, this one is solo. */
   leave(): void;
   /** The leader passes on each change it applied, its state and its errors; from a follower, nothing. */
   changed(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
@@ -41,7 +41,8 @@ type Unsent = { [T in Message['t']]: Omit<Extract<Message, { t: T }>, 'f'> }[Mes
 // polls: a hidden page holds its polls.
 const BEAT = 1000;
 const SILENT = 5000;
-// A late joiner's snapshot goes in messages of about this many characters, far under maxFrameBytes.
+// A late joiner's snapshot goes in messages of about this many characters, so that no one message
+// holds up either tab for long.
 const CHUNK = 64 * 1024;
 
 /**
@@ -51,7 +52,7 @@ const CHUNK = 64 * 1024;
  * and the browser releases it when the tab dies; the next tab in line is granted it at once.
  * Undefined where there is no Web Locks API or BroadcastChannel: the client then runs alone.
  */
-export function createGroup(name: string, maxBytes: number, host: GroupHost): Group | undefined {
+export function createGroup(name: string, host: GroupHost): Group | undefined {
   const locks = typeof navigator === 'object' ? navigator.locks : undefined;
   if (!locks || typeof BroadcastChannel !== 'function') return undefined;
   const me = Math.random().toString(36).slice(2);
@@ -73,15 +74,29 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   const beat = (): void => post({ t: 'beat', state: host.state(), hidden: pageIsHidden() });
   const answerAll = (): void => waiting.forEach((done) => done());
 
-  // The role first: whatever stopping the socket and poller sets off then finds a follower.
-  const setLeading = (next: boolean): void => {
-    leading = next;
-    host.role(next ? 'leader' : 'follower');
-    if (!next) {
-      release = undefined;
-      host.follow();
+  /**
+   * The one place the role changes: 'follower' on joining or when deposed, 'leader' when granted the
+   * lock, 'solo' or 'follower' on parting. The role first: whatever stopping the socket and poller
+   * sets off then finds this tab not leading. Any listener a step runs may close the client, which parts this
+   * tab (the lock released, `channel` and `request` cleared): after each step the rest runs only while
+   * `mine` is still this tab's election.
+   */
+  function become(next: TabRole, mine?: AbortController, takeover?: boolean): void {
+    leading = next === 'leader';
+    host.role(next);
+    if (!leading) host.follow();
+    if (!channel || request !== mine) return;
+    if (!leading) {
+      // Joining, or deposed because its page was frozen: what passed meanwhile comes in the leader's snapshot.
+      post({ t: 'hello' });
+      return ask(false);
     }
-  };
+    leader = me;
+    beat();
+    host.lead();
+    // After another tab led, what changed during the handoff comes by this poll at once.
+    if (request === mine && (takeover || waiting.size)) host.poll().then(answerAll);
+  }
 
   // Queues for the lock, or takes it from a leader gone silent. A leader whose lock was taken hears
   // it as a rejection: it steps down and queues again.
@@ -89,24 +104,17 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     request?.abort();
     const mine = (request = new AbortController());
     locks!
-      .request(name, steal ? { steal } : { signal: mine.signal }, () => {
+      .request(name, steal ? { steal } : { signal: mine.signal }, () =>
         // Granted after this tab left (a steal is not queued, so it cannot be withdrawn): let go at once.
-        if (request !== mine) return;
-        const takeover = !!leader;
-        leader = me;
-        setLeading(true);
-        beat();
-        host.lead(takeover);
-        if (waiting.size) host.poll().then(answerAll);
-        return new Promise<void>((resolve) => (release = resolve));
-      })
-      .catch(() => {
-        if (request !== mine || !leading) return;
-        setLeading(false);
-        // Deposed because its page was frozen: what passed meanwhile comes from the new leader's snapshot.
-        post({ t: 'hello' });
-        ask(false);
-      });
+        // Else `release` is set before any listener runs, so a close() from one lets go too.
+        request === mine
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+              become('leader', mine, !!leader);
+            })
+          : undefined,
+      )
+      .catch(() => request === mine && leading && become('follower', mine));
   }
 
   // Only a visible page takes over (a hidden one is throttled itself). Guarded against a takeover by
@@ -139,7 +147,7 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
   }
 
   function receive(data: unknown): void {
-    const m = readMessage(data, maxBytes);
+    const m = readMessage(data);
     if (m instanceof TaskClientError) return host.report(m);
     if ('to' in m && m.to !== me) return;
     if (leading) {
@@ -162,20 +170,17 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     else waiting.get(m.id)?.();
   }
 
-  // Out of the group until join(): for close(), and for a page going away or into the back/forward cache.
-  function part(): void {
+  // Out of the group until join(), as `role`: for close() and a lazy client with no subscriber left
+  // ('solo'), and for a page going away or into the back/forward cache ('follower': it comes back to follow).
+  function part(role: TabRole = 'follower'): void {
     if (!channel) return;
+    channel.close();
     clearInterval(ticker);
     clearTimeout(stealTimer);
-    stealTimer = undefined;
     request?.abort();
-    request = undefined;
-    const unlock = release;
-    if (leading) setLeading(false);
-    unlock?.();
-    channel.close();
-    channel = undefined;
-    leader = undefined;
+    release?.();
+    channel = stealTimer = request = release = leader = undefined;
+    become(role);
     answerAll();
   }
 
@@ -187,9 +192,9 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     heardAt = Date.now();
     leaderHidden = false;
     ticker = setInterval(tick, BEAT);
+    become('follower');
+    // Last: a state listener that closes the client then withdraws the queued request and leaves it solo.
     host.mirror('connecting');
-    post({ t: 'hello' });
-    ask(false);
   }
 
   return {
@@ -197,7 +202,7 @@ export function createGroup(name: string, maxBytes: number, host: GroupHost): Gr
     leave() {
       unwatch?.();
       unwatch = undefined;
-      part();
+      part('solo');
     },
     changed(type, task, source) {
       if (leading) post({ t: 'change', type, task, source });

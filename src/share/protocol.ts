@@ -4,10 +4,12 @@ import type { Task, TaskEventType } from '../schema';
 import type { ConnectionState } from '../types';
 
 /**
- * What the tabs of a group say to each other, as JSON text: the receiver holds it to its own
- * `maxFrameBytes` and validates every task with the socket frames' rules, so a message from
- * anything else on the channel is a reported error, never a change. `f` is the sender's tab id,
- * `to` the one tab a reply is for. Tokens never travel: errors are redacted before they are sent.
+ * What the tabs of a group say to each other, as JSON text: the receiver validates every task with
+ * the socket frames' rules, so a message from anything else on the channel is a reported error,
+ * never a change. It holds no message to its `maxFrameBytes`: that limit is for the socket's frames,
+ * which the leader checked, and a task the leader applied (merged from several frames, or polled)
+ * may be larger than any one frame. `f` is the sender's tab id, `to` the one tab a reply is for.
+ * Tokens never travel: errors are redacted before they are sent.
  */
 export type Message =
   /** The leader's state, sent on every change of it or of its page's visibility, and as a heartbeat. */
@@ -28,8 +30,8 @@ const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 
 const is = (type: string, value: unknown) => typeof value === type;
 
 /** One channel message, checked, or the error that says what was wrong with it. Never throws. */
-export function readMessage(data: unknown, maxBytes: number): Message | TaskClientError {
-  const m = decodeJson(data, maxBytes, 'channel') as Record<string, unknown>;
+export function readMessage(data: unknown): Message | TaskClientError {
+  const m = decodeJson(data, Infinity, 'channel') as Record<string, unknown>;
   if (m instanceof TaskClientError) return m;
   // `null` is JSON too: nothing may be read off it before it is known to be an object.
   let ok = isRecord(m) && is('string', m.f) && (m.to === undefined || is('string', m.to));

@@ -216,7 +216,7 @@ describe('tabs sharing one connection', () => {
         null,
         new ArrayBuffer(8),
         'not json {',
-        'x'.repeat(2 * 1024 * 1024), // over maxFrameBytes
+        'x'.repeat(2 * 1024 * 1024), // 2 MiB, not JSON
         '"a string"',
         '[]',
         '{}',
@@ -263,6 +263,37 @@ describe('tabs sharing one connection', () => {
       expect(JSON.parse(now[i].tasks).map(([id]: [string]) => id)).toEqual([...JSON.parse(was[i].tasks).map(([id]: [string]) => id), ...after]);
     }
   }, 60_000);
+
+  it('maxFrameBytes below the snapshot: a tab that joins late gets every task at once', async () => {
+    const server = await serve(TABS_SITE);
+    const query = { share: 1, max: 1024 };
+    const { context, tabs } = await openGroup(server, 1, query);
+    await waitForTab(tabs[0].page, 'leader', 'live');
+    const ids = submitSome(server, 8, 50);
+    await waitFinal(tabs[0].page, ids);
+    // The tasks are final: nothing but the leader's snapshot can bring them.
+    const late = await openTab(context, server, query);
+    await waitForTab(late.page, 'follower', 'live');
+    await waitFinal(late.page, ids);
+    expect((await seenIn(late.page)).errors).toEqual([]);
+  });
+
+  it('close() from a role listener as the tab becomes leader: the lock is let go at once and no socket opens', async () => {
+    const server = await serve(TABS_SITE);
+    const { context, tabs } = await openGroup(server, 1);
+    await waitForTab(tabs[0].page, 'leader', 'live');
+    const closing = await openTab(context, server, { share: 1, closeOn: 'leader' });
+    await waitForTab(closing.page, 'follower', 'live');
+    await tabs[0].page.close();
+    await closing.page.waitForFunction(() => (window as unknown as { client: { state: string } }).client.state === 'closed');
+    // Nothing held or queued in the origin: the next tab needs no heartbeat steal.
+    await vi.waitFor(async () => expect(await closing.page.evaluate(() => navigator.locks.query())).toEqual({ held: [], pending: [] }), { timeout: 10_000 });
+    const next = await openTab(context, server);
+    await waitForTab(next.page, 'leader', 'live');
+    await vi.waitFor(() => expect(server.connections()).toBe(1));
+    expect(closing.traffic.sockets).toBe(0);
+    expect((await seenIn(closing.page)).roles).toEqual(['leader', 'solo']);
+  });
 
   it('a hidden leader while the group polls: a visible follower takes over, so the polls go on', async () => {
     const server = await serve(TABS_SITE);
