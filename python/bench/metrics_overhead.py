@@ -25,7 +25,7 @@ from flowrra.events import EventBus  # noqa: E402
 from flowrra_live.metrics import Metrics  # noqa: E402
 
 EVENTS = 20000
-ROUNDS = 7
+ROUNDS = 15
 EVENT = {"type": "task.update", "task": {"task_id": "t", "status": "running", "task_name": "bench", "retries": 0}}
 
 
