@@ -24,7 +24,9 @@ from redis_server import free_port
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parents[1]
-APPS = [TESTS / "monitored", REPO / "test" / "workers" / "apps"]
+# This directory's apps first: test/flowrra/apps has modules of the same names, of which only the
+# Django settings are used here.
+APPS = [TESTS / "monitored", REPO / "test" / "workers" / "apps", REPO / "test" / "flowrra" / "apps"]
 TOKEN = "operator-secret"
 
 

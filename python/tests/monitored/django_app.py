@@ -1,21 +1,10 @@
 """Django + Channels + Flowrra's consumer + flowrra_live, sockets counted: ``daphne django_app:asgi``."""
 
-import asyncio
+import os
 
 import django
-from django.conf import settings
 
-settings.configure(
-    SECRET_KEY="test-only",
-    ALLOWED_HOSTS=["127.0.0.1"],
-    ROOT_URLCONF=__name__,
-    INSTALLED_APPS=["channels"],
-    CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
-    # No CSRF middleware: on Django 3.2, @csrf_exempt breaks an async view (the test-only submit route).
-    MIDDLEWARE=[],
-    TIME_ZONE="UTC",
-    USE_TZ=False,
-)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitored_settings")
 django.setup()
 
 import flowrra_live.django  # noqa: E402
@@ -27,6 +16,7 @@ from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
 from flowrra_live.metrics import SocketCounter  # noqa: E402
 
 from common import TOKEN, Lifecycle, flowrra, submit  # noqa: E402
+from first_scope import started_first  # noqa: E402
 from worker_pid import tag_sockets  # noqa: E402
 
 
@@ -39,17 +29,5 @@ urlpatterns = [
     path("test/submit", submit_view),
 ]
 router = ProtocolTypeRouter({"http": get_asgi_application(), "websocket": URLRouter(websocket_urlpatterns)})
-_started = None
-
-
-async def started_router(scope, receive, send):
-    # daphne has no lifespan: Flowrra starts on daphne's loop before the first scope is served.
-    global _started
-    if _started is None:
-        _started = asyncio.ensure_future(Lifecycle().start())
-    await asyncio.shield(_started)
-    await router(scope, receive, send)
-
-
-application = SocketCounter(started_router)
+application = SocketCounter(started_first(router, Lifecycle().start))
 asgi = tag_sockets(application)
