@@ -49,7 +49,8 @@ class MetricsUnavailable(RuntimeError):
 class Metrics:
     """One process's series. Counting methods are cheap and never raise; reading collects them."""
 
-    #: Called at each read for ``flowrra_live_runs``; None leaves the series out.
+    #: Called at each read for ``flowrra_live_runs``; None leaves the series out. Set it on the
+    #: class (``Metrics.runs_source = lambda: len(index)``) or on :func:`current`.
     runs_source: Callable[[], int] | None = None
 
     def __init__(self, bus: Any = None) -> None:
@@ -179,7 +180,8 @@ class Metrics:
         return registry
 
     def _refresh_runs(self) -> None:
-        source = self.runs_source
+        # Read from the dicts: a function set on the class is not to be bound as a method.
+        source = vars(self).get("runs_source", vars(Metrics)["runs_source"])
         if source is None:
             return
         with self._lock:

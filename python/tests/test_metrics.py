@@ -88,9 +88,17 @@ def test_an_error_flowrras_bus_logs_for_a_subscriber_is_counted():
 
 
 def test_runs_come_from_the_gauge_source_at_each_read(monkeypatch):
-    monkeypatch.setattr(metrics.current(), "runs_source", lambda: 42)
-    assert flowrra_live.stats()["runs"] == 42
-    body, _ = metrics.current().exposition()
+    runs = [7]
+    monkeypatch.setattr(metrics.Metrics, "runs_source", lambda: runs[0])
+    assert flowrra_live.stats()["runs"] == 7
+    runs[0] = 9
+    assert flowrra_live.stats()["runs"] == 9
+    metrics.current().runs_source = lambda: 42
+    try:
+        assert flowrra_live.stats()["runs"] == 42
+        body, _ = metrics.current().exposition()
+    finally:
+        del metrics.current().runs_source
     assert b"flowrra_live_runs 42.0" in body
 
 
