@@ -98,7 +98,7 @@ class Metrics:
         seen = self._seen
 
         # emit wrapped rather than a subscriber added: Flowrra's bus runs each subscriber in a task
-        # of its own, which cost 30 % of the bus's throughput with one socket (bench/metrics_overhead.py).
+        # of its own, which cost a third of the bus's throughput with one socket (bench/metrics_overhead.py).
         # Not a coroutine itself: it hands back emit's, so no extra frame is resumed at each await.
         def counted_emit(event: dict) -> Awaitable[None]:
             seen[_arrived_through_fanout()] += 1
