@@ -145,3 +145,51 @@ def test_the_fanout_reports_its_link_remote_events_and_drops():
 
 def test_stats_is_plain_json():
     assert json.loads(json.dumps(flowrra_live.stats())) == flowrra_live.stats()
+
+
+def test_socket_counter_labels_by_path_and_leaves_other_scopes_alone():
+    from flowrra_live.metrics import Metrics, SocketCounter
+
+    own = Metrics()
+    accepted: list[str] = []
+
+    async def app(scope, receive, send):
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        accepted.append(scope["path"])
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        # A send after the client left fails in the server: not a subscriber error.
+        await send({"type": "websocket.send", "text": "late"})
+
+    counter = SocketCounter(app, paths={"/flowrra/ws": "flowrra", "/live/ws/": "live"}, metrics=own)
+
+    def gauge(endpoint: str) -> float:
+        return own.registry.get_sample_value("flowrra_sockets", {"endpoint": endpoint})
+
+    async def send(message: dict) -> None:
+        if message["type"] == "websocket.send":
+            raise OSError("client gone")
+
+    async def run():
+        inbox: asyncio.Queue = asyncio.Queue()
+        inbox.put_nowait({"type": "websocket.connect"})
+        inbox.put_nowait({"type": "websocket.receive", "text": "hi"})
+        socket = asyncio.create_task(counter({"type": "websocket", "path": "/live/ws"}, inbox.get, send))
+        while not accepted:
+            await asyncio.sleep(0)
+        during = (gauge("live"), gauge("flowrra"))
+        inbox.put_nowait({"type": "websocket.disconnect", "code": 1001})
+        with pytest.raises(OSError):
+            await socket
+        other: asyncio.Queue = asyncio.Queue()
+        for message in ({"type": "websocket.connect"}, {"type": "websocket.disconnect", "code": 1000}):
+            other.put_nowait(message)
+        with pytest.raises(OSError):
+            await counter({"type": "websocket", "path": "/elsewhere/ws"}, other.get, send)
+        return during
+
+    assert asyncio.run(run()) == (1.0, 0.0)
+    assert (gauge("live"), gauge("flowrra")) == (0.0, 0.0)
+    assert own.registry.get_sample_value("flowrra_subscriber_errors_total") == 0.0
+    assert accepted == ["/live/ws", "/elsewhere/ws"]
