@@ -232,24 +232,6 @@ class _Off:
     multiprocess = False
 
     def install(self, bus: Any) -> None: ...
-    def _fold_soon(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._fold_pending = True
-        loop.call_later(FOLD_SECONDS, self._fold)
-
-    def _fold(self) -> None:
-        with self._lock:
-            self._fold_pending = False
-            for origin, counter in enumerate(self._by_origin):
-                # Only the emitting loop writes _seen: read once, its count up to here is added.
-                new = self._seen[origin] - self._folded[origin]
-                if new:
-                    counter.inc(new)
-                    self._folded[origin] += new
-
     def uninstall(self) -> None: ...
     def socket_opened(self, endpoint: str) -> None: ...
     def socket_closed(self, endpoint: str) -> None: ...
