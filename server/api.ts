@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { tokenAccepted } from './guards';
 import { HttpError, readJson, sendError, sendJson } from './respond';
 import { answerResults, EXPOSED_HEADERS } from './results';
+import type { ServerStats } from './stats';
 import type { ResultsStore } from './store';
 import type { TaskSpec } from './types';
 
@@ -13,6 +14,10 @@ export interface ApiContext {
   submit(spec: TaskSpec): string;
   drop(): number;
   refuse(on: boolean): void;
+  /** `GET /api/metrics`: the figures of flowrra_live's `stats()`. */
+  stats(): ServerStats;
+  /** Each results answer, by status, with the seconds it took. */
+  polled(status: number, seconds: number): void;
   token?: string;
   cors?: string;
 }
@@ -29,6 +34,7 @@ export class Api {
     this.routes = {
       results: { GET: (req, res, url) => this.results(req, res, url) },
       tasks: { POST: (req, res) => this.createTask(req, res) },
+      metrics: { GET: (_req, res) => sendJson(res, 200, this.ctx.stats()) },
       'demo/drop': { POST: (_req, res) => sendJson(res, 200, { dropped: this.ctx.drop() }) },
       'demo/refuse': { POST: (req, res) => this.refuse(req, res) },
     };
@@ -39,7 +45,11 @@ export class Api {
     if (!url.pathname.startsWith(API_PREFIX)) return false;
     const methods = this.routes[url.pathname.slice(API_PREFIX.length)];
     const method = req.method ?? 'GET';
-    if (method === 'GET' && url.pathname === `${API_PREFIX}results`) this.polls++;
+    if (method === 'GET' && url.pathname === `${API_PREFIX}results`) {
+      this.polls++;
+      const started = performance.now();
+      res.once('finish', () => this.ctx.polled(res.statusCode, (performance.now() - started) / 1000));
+    }
     const cors = this.corsHeaders();
     if (!methods) {
       sendError(res, 404, 'Not Found', cors);

@@ -13,6 +13,8 @@ export interface HubOptions {
   maxConnections: number;
   maxPayload: number;
   pingInterval: number;
+  /** A peer dropped for not reading what it was sent. */
+  slowPeer?: () => void;
 }
 
 // A peer this far behind on reading is not keeping up; dropping it protects the server's memory.
@@ -48,8 +50,10 @@ export class Hub {
     const binary = typeof data !== 'string';
     for (const ws of this.wss.clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
-      else ws.send(data, { binary });
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.terminate();
+        this.options.slowPeer?.();
+      } else ws.send(data, { binary });
     }
   }
 

@@ -8,6 +8,7 @@ import { completeEvent, formatFrame } from './format';
 import { createRequestHandler } from './http';
 import { Hub } from './hub';
 import { Simulator } from './simulator';
+import { StatsCounter } from './stats';
 import { ResultsStore } from './store';
 import type { PartialTaskEvent, ReferenceServer, ReferenceServerOptions, TaskEvent } from './types';
 
@@ -30,7 +31,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const host = options.host ?? '127.0.0.1';
   const tls = loadTls(options);
   const store = new ResultsStore(options.resultsLimit ?? 10_000);
+  const counter = new StatsCounter();
   const publish = (event: TaskEvent) => {
+    counter.events++;
     if (event.type === 'task.delete') store.delete(event.task.task_id);
     else store.apply(event.task);
     hub.broadcast(formatFrame(event));
@@ -41,6 +44,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     submit: (spec) => simulator.submit(spec),
     drop: () => hub.drop(),
     refuse: (on) => (hub.refusing = on),
+    stats: () => counter.stats(hub.size, store.size),
+    polled: (status, seconds) => counter.poll(status, seconds),
     token: options.token,
     cors: options.cors,
   });
@@ -52,6 +57,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     maxConnections: options.maxConnections ?? 10_000,
     maxPayload: options.maxPayload ?? 64 * 1024,
     pingInterval: options.pingInterval ?? 20_000,
+    slowPeer: () => counter.subscriberErrors++,
   });
 
   try {

@@ -133,7 +133,10 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     socket = openSocket(
       { url: socketUrl, WebSocket: config.WebSocket, reconnect: config.reconnect, isOnline: browserIsOnline, freshToken: typeof config.token === 'function', once, log },
       {
-        open: () => enter('live'),
+        open() {
+          log?.({ event: 'WS connected' });
+          enter('live');
+        },
         message(data) {
           stale?.touch();
           const event = parseFrame(data, config.maxFrameBytes);
@@ -145,6 +148,8 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
           if (FATAL_CLOSE_CODES.includes(code)) {
             report(new TaskClientError('auth', `socket: closed with code ${code} (not authorised); ${stopped ? 'not reconnecting' : 'retrying with a fresh token'}`));
           }
+          // Only an open socket disconnects: a failed attempt was never connected.
+          if (state === 'live') log?.({ event: `WS disconnected${poller ? ' → enabling polling' : ''}` as 'WS disconnected' });
           fallBack();
         },
         exhausted(attempts) {

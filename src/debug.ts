@@ -22,7 +22,13 @@ export type DebugEvent =
   | { event: 'poll-error'; status?: number; error: string }
   /** A live socket was silent `silentFor` ms; the check poll found `missed` changes (more than 0: the socket is restarted). */
   | { event: 'stale'; silentFor: number; missed: number }
-  | { event: 'page'; change: PageChange };
+  | { event: 'page'; change: PageChange }
+  /**
+   * The lines Flowrra's WebSocket guide tells users to look for, written alone (`console.log`):
+   * the socket opened; an open socket dropped, the client polling meanwhile or, with nothing to
+   * poll, waiting for the socket.
+   */
+  | { event: 'WS connected' | 'WS disconnected → enabling polling' | 'WS disconnected' };
 
 /**
  * An entry of the `debug` option: `at` is `Date.now()`, `message` the same fields on one line
@@ -39,7 +45,11 @@ export type Log = (event: DebugEvent) => void;
  */
 export function createLog(debug: boolean | ((entry: DebugEntry) => void) | undefined, redact: (text: string) => string, threw: (error: unknown) => void): Log | undefined {
   if (!debug) return undefined;
-  const sink = typeof debug === 'function' ? debug : (entry: DebugEntry) => console.debug(`flowrra-client: ${entry.message}`);
+  const sink =
+    typeof debug === 'function'
+      ? debug
+      : (entry: DebugEntry) =>
+          entry.event[0] == 'W' ? console.log(entry.message) : console.debug(`flowrra-client: ${entry.message}`);
   return (event) => {
     const entry = { at: Date.now(), ...event } as Record<string, unknown>;
     let message: string = event.event;

@@ -23,18 +23,18 @@ function logged(options: TaskClientOptions = {}) {
 }
 
 describe('debug: a function', () => {
-  it('receives the connect, the open, each state change and the reconcile poll, each with its time and message', async () => {
+  it('receives the connect, the open (and the guide\'s line), each state change and the reconcile poll, each with its time and message', async () => {
     const started = Date.now();
     const { client, entries } = logged();
     const socket = await nextSocket();
     socket.accept();
     await settle();
-    expect(entries.map((entry) => entry.event)).toEqual(['state', 'connect', 'open', 'state', 'poll', 'poll-answer']);
+    expect(entries.map((entry) => entry.event)).toEqual(['state', 'connect', 'open', 'WS connected', 'state', 'poll', 'poll-answer']);
     expect(entries[0]).toMatchObject({ from: 'idle', to: 'connecting', message: 'state from="idle" to="connecting"' });
     expect(entries[1]).toMatchObject({ url: socket.url, attempt: 1, message: `connect url="${socket.url}" attempt=1` });
-    expect(entries[3]).toMatchObject({ from: 'connecting', to: 'live' });
-    expect(entries[4]).toMatchObject({ url: 'http://flowrra.test/flowrra/api/results' });
-    expect(entries[5]).toMatchObject({ status: 200, items: 0, changes: 0, message: 'poll-answer status=200 items=0 changes=0' });
+    expect(entries[4]).toMatchObject({ from: 'connecting', to: 'live' });
+    expect(entries[5]).toMatchObject({ url: 'http://flowrra.test/flowrra/api/results' });
+    expect(entries[6]).toMatchObject({ status: 200, items: 0, changes: 0, message: 'poll-answer status=200 items=0 changes=0' });
     const times = entries.map((entry) => entry.at);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(times[0]).toBe(started);
@@ -178,6 +178,50 @@ describe('debug never shows a token', () => {
     expect(of('poll-error')[0].error).toBe('poll: request failed (refused Authorization: Bearer [token])');
     const text = JSON.stringify(entries);
     for (const form of forms) expect(text).not.toContain(form);
+    client.close();
+  });
+});
+
+describe("debug: the lines Flowrra's guide tells users to look for", () => {
+  it('gives a debug function `WS connected` on open and `WS disconnected → enabling polling` when the open socket drops', async () => {
+    const { client, entries } = logged();
+    const socket = await nextSocket();
+    socket.accept();
+    await settle();
+    socket.drop();
+    await settle();
+    const guide = entries.filter((entry) => entry.event.startsWith('WS '));
+    expect(guide.map((entry) => entry.message)).toEqual(['WS connected', 'WS disconnected → enabling polling']);
+    expect(guide[0]).toEqual({ event: 'WS connected', at: expect.any(Number), message: 'WS connected' });
+    // Beside the structured entries, each right before the state change it announces.
+    const events = entries.map((entry) => entry.event);
+    expect(events.slice(events.indexOf('open'), events.indexOf('open') + 3)).toEqual(['open', 'WS connected', 'state']);
+    expect(entries[events.indexOf('WS disconnected → enabling polling') + 1]).toMatchObject({ event: 'state', from: 'live', to: 'polling' });
+    client.close();
+  });
+
+  it('says `WS disconnected` alone with nothing to poll, and nothing for an attempt that never opened', async () => {
+    const { client, entries } = logged({ pollUrl: false });
+    (await nextSocket()).fail();
+    const socket = await nextSocket();
+    socket.accept();
+    socket.drop();
+    await settle();
+    expect(entries.filter((entry) => entry.event.startsWith('WS ')).map((entry) => entry.message)).toEqual(['WS connected', 'WS disconnected']);
+    client.close();
+  });
+
+  it('writes them alone with console.log under debug: true, the other entries staying on console.debug', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    const { client } = harness({ debug: true });
+    const socket = await nextSocket();
+    socket.accept();
+    await settle();
+    socket.drop();
+    await settle();
+    expect(log.mock.calls).toEqual([['WS connected'], ['WS disconnected → enabling polling']]);
+    expect(debug.mock.calls.every(([line]) => String(line).startsWith('flowrra-client: '))).toBe(true);
     client.close();
   });
 });

@@ -146,6 +146,8 @@
   });
 
   client.subscribe(render);
+  // The server's own figures (docs/monitoring.md), with the page's token as the operator's.
+  window.startServerPanel(document.getElementById('server'), { url: '/flowrra/api/metrics', token: token });
   client.on('state', function (state) {
     badge.textContent = state;
     badge.dataset.state = state;

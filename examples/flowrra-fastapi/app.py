@@ -15,11 +15,14 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse
 from flowrra import Flowrra
 from flowrra.ui.fastapi import create_router
+from flowrra_live.metrics import SocketCounter
 
 HERE = Path(__file__).parent
 # The SDK's script-tag bundle: in this repository `npm run build` writes it to dist/; elsewhere,
 # point FLOWRRA_CLIENT_JS at your copy, or load it from a CDN in index.html instead.
 CLIENT_JS = Path(os.environ.get("FLOWRRA_CLIENT_JS", HERE / ".." / ".." / "dist" / "flowrra-client.min.js"))
+# The page's server panel, the demo page's own script.
+SERVER_PANEL_JS = HERE / ".." / "demo" / "server-panel.js"
 
 flowrra = Flowrra.from_urls()
 
@@ -54,7 +57,10 @@ app = FastAPI()
 # Flowrra's UI and its socket at /flowrra/ws, as in Flowrra's guide.
 app.include_router(create_router(flowrra), prefix="/flowrra")
 # The results endpoint the SDK polls: reconcile on open, and the fallback when the socket is blocked.
+# It also serves /flowrra/metrics and /flowrra/api/metrics: give it token= in a real app.
 app.include_router(flowrra_live.fastapi.create_router(flowrra), prefix="/flowrra")
+# Counts the open sockets of /flowrra/ws for those figures.
+app.add_middleware(SocketCounter)
 
 
 @app.on_event("startup")
@@ -77,6 +83,11 @@ async def client_js():
     if not CLIENT_JS.is_file():
         raise HTTPException(404, f"{CLIENT_JS} not found: run npm run build, or set FLOWRRA_CLIENT_JS")
     return FileResponse(CLIENT_JS, media_type="text/javascript")
+
+
+@app.get("/server-panel.js")
+async def server_panel_js():
+    return FileResponse(SERVER_PANEL_JS, media_type="text/javascript")
 
 
 @app.post("/submit/{name}")

@@ -14,8 +14,16 @@ from types import ModuleType
 
 from .endpoint import DEFAULT_LIMIT, MAX_LIMIT, REQUIRED_KEYS, Reply, ResultsEndpoint
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint", "stats"]
 __version__ = "0.1.0"
+
+
+def stats() -> dict:
+    """This app's monitoring figures as a plain dict (``docs/monitoring.md``): open sockets, task
+    events, subscriber errors, polls, fan-out, runs; summed over workers in multiprocess mode."""
+    from .metrics import current
+
+    return current().stats()
 
 
 def __getattr__(name: str) -> ModuleType:

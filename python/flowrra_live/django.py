@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from .background_loop import run_in_background_loop
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .monitor import ROUTES, MonitorEndpoint
 
 
 def get_urls(
@@ -55,4 +56,22 @@ def get_urls(
     return [
         path("api/results", results, name="flowrra_live_results"),
         path("api/results/", results),
+        *monitor_urls(MonitorEndpoint(endpoint.authorize)),
     ]
+
+
+def monitor_urls(monitor: MonitorEndpoint) -> list:
+    """``GET metrics`` (Prometheus text) and ``GET api/metrics`` (JSON) under the include's prefix."""
+
+    def view(kind: str):
+        @require_safe
+        def serve(request: HttpRequest) -> HttpResponse:
+            reply = monitor.respond_sync(request, request.headers, kind)
+            response = HttpResponse(reply.body, status=reply.status, content_type=reply.headers.get("Content-Type"))
+            for name, value in reply.headers.items():
+                response[name] = value
+            return response
+
+        return serve
+
+    return [path(route, view(kind)) for route, kind in ROUTES.items()]

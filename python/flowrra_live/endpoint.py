@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .encoding import dumps, json_safe
+from .metrics import count_poll
 from .tasks import TASK_KEYS, ListingUnsupported, read_tasks
 
 logger = logging.getLogger("flowrra_live")
@@ -80,6 +81,9 @@ class ResultsEndpoint:
 
     async def answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
         """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
+        return await count_poll(self._answer(allowed, headers, limit))
+
+    async def _answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
         if inspect.isawaitable(allowed):
             allowed = await allowed
         if not allowed:

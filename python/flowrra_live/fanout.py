@@ -28,6 +28,8 @@ from redis.exceptions import RedisError
 
 from flowrra.events import event_bus
 
+from . import metrics
+
 __all__ = ["Fanout", "start_fanout"]
 
 logger = logging.getLogger("flowrra_live.fanout")
@@ -71,6 +73,7 @@ class Fanout:
         self._bus.subscribe(self._publish_later)
         try:
             await self._subscribe()
+            metrics.fanout_connected(True)
         except _CONNECTION_ERRORS as error:
             # The web worker serves without Redis; the listener keeps trying.
             self._lost(error)
@@ -89,6 +92,7 @@ class Fanout:
         sender.cancel()
         await asyncio.gather(listener, sender, return_exceptions=True)
         await self._close_pubsub()
+        metrics.fanout_connected(False)
         await _close(self._client)
         # redis-py 4.3 leaves the pool of a from_url client open on close().
         await self._client.connection_pool.disconnect()
@@ -103,6 +107,7 @@ class Fanout:
             self._backlog.get_nowait()
             self._backlog.task_done()
             self._dropped += 1
+            metrics.fanout_dropped()
         self._backlog.put_nowait(event)
 
     async def _send(self) -> None:
@@ -194,11 +199,13 @@ class Fanout:
     def _lost(self, error: BaseException) -> None:
         if not self._down:
             self._down = True
+            metrics.fanout_connected(False)
             logger.warning("fan-out: Redis unreachable (%s); reconnecting, events meanwhile reach only local sockets", error)
 
     def _back(self) -> None:
         if self._down:
             self._down = False
+            metrics.fanout_connected(True)
             logger.info("fan-out: Redis reachable again; %d events were dropped (backlog full) while it was down", self._dropped)
             self._dropped = 0
 

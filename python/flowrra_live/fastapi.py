@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .monitor import ROUTES, MonitorEndpoint
 
 
 def create_router(
@@ -32,4 +33,19 @@ def create_router(
 
     router.add_api_route("/api/results", results, methods=["GET"], name="flowrra_live_results")
     router.add_api_route("/api/results/", results, methods=["GET"], include_in_schema=False)
+    add_monitor_routes(router, MonitorEndpoint(endpoint.authorize))
     return router
+
+
+def add_monitor_routes(router: APIRouter, monitor: MonitorEndpoint) -> None:
+    """``GET /metrics`` (Prometheus text) and ``GET /api/metrics`` (JSON) under the router's prefix."""
+    for path, kind in ROUTES.items():
+        router.add_api_route(f"/{path}", _monitor_view(monitor, kind), methods=["GET"], include_in_schema=False)
+
+
+def _monitor_view(monitor: MonitorEndpoint, kind: str):
+    async def serve(request: Request) -> Response:
+        reply = await monitor.respond(request, request.headers, kind)
+        return Response(reply.body, status_code=reply.status, headers=reply.headers)
+
+    return serve

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request
 
 from .background_loop import run_in_background_loop
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .monitor import ROUTES, MonitorEndpoint
 
 __all__ = ["create_blueprint", "submit"]
 
@@ -44,7 +45,19 @@ def create_blueprint(
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])
     blueprint.add_url_rule("/api/results/", "results", results, methods=["GET"])
+    add_monitor_routes(blueprint, MonitorEndpoint(endpoint.authorize))
     return blueprint
+
+
+def add_monitor_routes(blueprint: Blueprint, monitor: MonitorEndpoint) -> None:
+    """``GET /metrics`` (Prometheus text) and ``GET /api/metrics`` (JSON) under the blueprint's prefix."""
+    for path, kind in ROUTES.items():
+
+        def serve(kind: str = kind) -> Response:
+            reply = monitor.respond_sync(request, request.headers, kind)
+            return Response(reply.body, status=reply.status, headers=reply.headers)
+
+        blueprint.add_url_rule(f"/{path}", f"monitor_{kind}", serve, methods=["GET"])
 
 
 def submit(flowrra: Any, task_func: Callable, *args: Any, **kwargs: Any) -> str:

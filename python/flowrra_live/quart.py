@@ -8,6 +8,7 @@ from typing import Any
 from quart import Blueprint, Response, request
 
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .monitor import ROUTES, MonitorEndpoint
 
 
 def create_blueprint(
@@ -32,4 +33,16 @@ def create_blueprint(
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])
     blueprint.add_url_rule("/api/results/", "results", results, methods=["GET"])
+    add_monitor_routes(blueprint, MonitorEndpoint(endpoint.authorize))
     return blueprint
+
+
+def add_monitor_routes(blueprint: Blueprint, monitor: MonitorEndpoint) -> None:
+    """``GET /metrics`` (Prometheus text) and ``GET /api/metrics`` (JSON) under the blueprint's prefix."""
+    for path, kind in ROUTES.items():
+
+        async def serve(kind: str = kind) -> Response:
+            reply = await monitor.respond(request, request.headers, kind)
+            return Response(reply.body, status=reply.status, headers=reply.headers)
+
+        blueprint.add_url_rule(f"/{path}", f"monitor_{kind}", serve, methods=["GET"])

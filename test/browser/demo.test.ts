@@ -67,6 +67,22 @@ describe('demo page', () => {
     expect(problems()).toEqual([]);
   });
 
+  it("shows the server panel: its socket, the events per second the server emits, no subscriber error", async () => {
+    const server = await serve(site);
+    const { page, problems } = await openLive(chromium, server, site);
+    await page.waitForFunction(() => document.querySelector('#server [data-stat="sockets"]')?.textContent === '1', undefined, { timeout: 10_000 });
+    // Events between two readings make a rate above zero.
+    const emitting = setInterval(() => server.emit({ type: 'task.update', task: { task_id: 'ticker', task_name: 'tick', status: 'running' } }), 50);
+    try {
+      await page.waitForFunction(() => Number(document.querySelector('#server [data-stat="rate"]')?.textContent) > 0, undefined, { timeout: 10_000 });
+    } finally {
+      clearInterval(emitting);
+    }
+    expect(await page.locator('#server [data-stat="errors"]').textContent()).toBe('0');
+    expect(await page.locator('#server').getAttribute('data-state')).toBe('ok');
+    expect(problems()).toEqual([]);
+  });
+
   it('shows markup in task data as literal text', async () => {
     const server = await serve(site);
     const { page, problems } = await openLive(chromium, server, site);

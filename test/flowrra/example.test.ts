@@ -42,4 +42,18 @@ describeRealFlowrra('examples/flowrra-fastapi', (real) => {
     expect(await errorsShown(page)).toEqual([]);
     expect(problems()).toEqual([]);
   });
+
+  it("shows the server panel from flowrra_live's stats: its own socket, the task's events, no subscriber error", async () => {
+    const { page, problems } = await chromium.newPage();
+    await page.goto(`${app.origin}/`);
+    await waitForState(page, 'live');
+    await page.click('button[data-submit="send_email"]');
+    await page.locator('#tasks tr[data-status="success"]').first().waitFor({ timeout: 10_000 });
+    const stat = (name: string) => page.locator(`#server [data-stat="${name}"]`);
+    // The panel reads every 2 s: its count reaches this page's socket, the events reach a rate.
+    await page.waitForFunction(() => document.querySelector('#server [data-stat="sockets"]')?.textContent === '1', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => /^\d+\.\d$/.test(document.querySelector('#server [data-stat="rate"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    expect(await stat('errors').textContent()).toBe('0');
+    expect(problems()).toEqual([]);
+  });
 });

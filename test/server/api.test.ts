@@ -148,3 +148,34 @@ describe('POST /flowrra/api/tasks', () => {
     expect(server.results()).toEqual([]);
   });
 });
+
+describe('GET /flowrra/api/metrics', () => {
+  it("gives flowrra_live's stats() figures: sockets, events, polls by status, stored runs", async () => {
+    const server = await start({ token: 'operator' });
+    const auth = { Authorization: 'Bearer operator' };
+    expect((await fetch(`${server.url}/api/metrics`)).status).toBe(401);
+    const socket = new WebSocket(`${server.origin}/flowrra/ws?token=operator`.replace('http', 'ws'));
+    await new Promise((resolve) => socket.addEventListener('open', resolve));
+    server.emit(task('a'));
+    server.emit(task('a', { status: 'running' }));
+    server.emit(task('b'));
+    const etag = (await fetch(`${server.url}/api/results`, { headers: auth })).headers.get('etag')!;
+    await fetch(`${server.url}/api/results`, { headers: { ...auth, 'If-None-Match': etag } });
+    await fetch(`${server.url}/api/results`);
+    const res = await fetch(`${server.url}/api/metrics`, { headers: auth });
+    expect(res.status).toBe(200);
+    const stats = await res.json();
+    expect(stats).toMatchObject({
+      sockets: { flowrra: 1, live: 0 },
+      events: { local: 3, remote: 0 },
+      subscriber_errors: 0,
+      polls: { 200: 1, 304: 1, 401: 1 },
+      poll_seconds: { count: 3 },
+      fanout: null,
+      runs: 2,
+      workers: 1,
+    });
+    expect(stats.poll_seconds.sum).toBeGreaterThan(0);
+    socket.close();
+  });
+});

@@ -3,7 +3,6 @@
 As under daphne, which has no lifespan: each worker starts Flowrra and the fan-out on its first scope.
 """
 
-import asyncio
 import os
 
 import django
@@ -30,6 +29,7 @@ from django.http import JsonResponse  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
 
+from first_scope import started_first  # noqa: E402
 from workload import Lifecycle, flowrra, ready_pids, submit, tag_sockets  # noqa: E402
 
 
@@ -49,17 +49,7 @@ urlpatterns = [
 ]
 
 router = ProtocolTypeRouter({"http": get_asgi_application(), "websocket": URLRouter(websocket_urlpatterns)})
-_started = None
-
-
-async def application(scope, receive, send):
-    # The documented Django setup (docs/many-workers.md): Flowrra and the fan-out start on the
-    # server's loop before the first scope is served.
-    global _started
-    if _started is None:
-        _started = asyncio.ensure_future(Lifecycle().start())
-    await asyncio.shield(_started)
-    await router(scope, receive, send)
-
-
+# The documented Django setup (docs/many-workers.md): Flowrra and the fan-out start on the
+# server's loop before the first scope is served.
+application = started_first(router, Lifecycle().start)
 asgi = tag_sockets(application)

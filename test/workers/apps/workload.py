@@ -12,6 +12,7 @@ import time
 import redis.asyncio as aioredis
 from flowrra import Flowrra
 from flowrra.events import event_bus
+from worker_pid import tag_sockets  # noqa: F401  (re-exported for the apps)
 
 REDIS = os.environ["REDIS"]
 # Redis databases: 0 broker, 1 result backend, 2 this app's bookkeeping (attempts, ready pids).
@@ -74,22 +75,3 @@ async def emit_synthetic(run: str, count: int) -> None:
 
 async def ready_pids() -> list[int]:
     return sorted(int(pid) for pid in await _books.smembers("ready"))
-
-
-def tag_sockets(app):
-    """ASGI middleware: each socket handshake and each HTTP answer carries ``x-worker-pid``, so a
-    test knows where a client landed."""
-    pid = str(os.getpid()).encode()
-
-    async def tagged(scope, receive, send):
-        if scope["type"] not in ("websocket", "http"):
-            return await app(scope, receive, send)
-
-        async def send_tagged(message):
-            if message["type"] in ("websocket.accept", "http.response.start"):
-                message = {**message, "headers": [*message.get("headers", []), (b"x-worker-pid", pid)]}
-            await send(message)
-
-        return await app(scope, receive, send_tagged)
-
-    return tagged
