@@ -1,5 +1,6 @@
 import type { Log } from './debug';
 import { TaskClientError } from './errors';
+import { tokenTimeout } from './tokens';
 
 /** What the poller reads of the client's config. */
 export interface PollerConfig {
@@ -72,7 +73,8 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     }, config.pollTimeout);
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
-      const bearer = await token();
+      // A token step that hangs ends with the poll's timeout, or every later poll would queue behind it.
+      const bearer = await Promise.race([token(), new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(tokenTimeout(config.pollTimeout))))]);
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
       if (etag) headers['If-None-Match'] = etag;
       log?.({ event: 'poll', url: config.pollUrl });
@@ -95,6 +97,7 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
       return answered(200, items.length, on.items(items, body));
     } catch (error) {
       if (closed) return 0;
+      if ((error as TaskClientError).kind === 'token') return failed(error as TaskClientError);
       const why = timedOut ? `no answer within ${config.pollTimeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
       return failed(new TaskClientError('poll', `poll: ${why}`, { cause: error }));
     } finally {
