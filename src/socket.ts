@@ -98,7 +98,8 @@ export function openSocket(config: SocketConfig, on: SocketEvents): SocketHandle
     } catch (error) {
       on.error(new TaskClientError('socket', `socket: could not open (${(error as Error)?.message ?? error})`));
     }
-    const failed = Object.assign(new EventTarget(), { readyState: 3, close() {}, send() {} });
+    // CLOSED, so reconnecting-websocket never calls close() or send() on it.
+    const failed = Object.assign(new EventTarget(), { readyState: 3 });
     // Once reconnecting-websocket has added its listeners, which it does right after constructing.
     queueMicrotask(() => failed.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false })));
     return failed as unknown as WebSocket;
