@@ -3,6 +3,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import { transform } from 'esbuild';
 
 const ts = () =>
   typescript({
@@ -12,7 +13,7 @@ const ts = () =>
   });
 
 const CORE = path.resolve('src/index');
-const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod)/;
+const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod|reconnecting-websocket)/;
 
 /**
  * Every import of the core from another entry (`../index`, `./index`, `../src/index`) becomes one
@@ -49,6 +50,30 @@ const types = (input, name, extensions = ['d.ts']) => ({
   output: extensions.map((extension) => ({ file: `dist/${name}.${extension}`, format: 'es' })),
 });
 
+/**
+ * The script tag compiles reconnecting-websocket from the TypeScript source its package ships, to
+ * ES2020 like the rest of the bundle (its published builds are ES5, with TypeScript's helpers and a
+ * defineProperty per getter; class fields assigned in the constructor, as its own build does). The
+ * npm builds import the package as published.
+ */
+const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
+const rwsFromSource = () => ({
+  name: 'rws-from-source',
+  resolveId: (id, importer) =>
+    id === 'reconnecting-websocket' ? RWS_SOURCE : id === './events' && importer === RWS_SOURCE ? path.resolve(path.dirname(RWS_SOURCE), 'events.ts') : null,
+  async transform(code, id) {
+    if (path.dirname(id) !== path.dirname(RWS_SOURCE)) return null;
+    const compilerOptions = { useDefineForClassFields: false };
+    const result = await transform(code, { loader: 'ts', target: 'es2020', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions } });
+    return { code: result.code, map: result.map };
+  },
+});
+
+// reconnecting-websocket's private members, by name (its `private` fields and methods; zod keeps its
+// state in `_zod` and friends, so they are listed, not matched by prefix).
+const RWS_PRIVATE =
+  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|messageQueue|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
+
 // Our own private members, by name, each with the modules that use it: shortening them saves bytes in the script tag. Each
 // name must mean nothing else in the bundle: ownPrivatesOnly() fails the build when any other module uses one as a property.
 // It reads `.name` only, so a name must not be a key of anything that leaves the client (a debug entry, an event) either.
@@ -81,6 +106,7 @@ export default [
   {
     input: 'src/index.ts',
     plugins: [
+      rwsFromSource(),
       resolve({ browser: true }),
       ownPrivatesOnly(),
       ts(),
@@ -88,10 +114,11 @@ export default [
         ecma: 2020,
         // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
         // comparisons left as written (lhs_constants off).
-        compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false },
+        // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
+        compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
         // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
         // already limits it to our own.
-        mangle: { properties: { regex: OWN_PRIVATE, builtins: true } },
+        mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
         format: { comments: false },
       }),
     ],

@@ -20,7 +20,8 @@ export const ANCHORS = [
 
 const PARTS = [
   // From the source: dist/index.js would drag the whole client in.
-  ['the reconnect loop (src/socket.ts)', "export { openSocket } from './src/socket.ts';"],
+  ['reconnecting-websocket alone (its published ES5 build)', "export { default } from 'reconnecting-websocket';"],
+  ['the reconnect loop (src/socket.ts with reconnecting-websocket)', "export { openSocket } from './src/socket.ts';"],
   ['zod/mini + the client’s schemas (src/schema.ts)', "export * from './src/schema.ts';"],
   ['the same task in idiomatic zod/mini', "export { TaskSchema } from './bench/lib/task-schema-zod-mini.mjs';"],
   ['the same task in full zod', "export { TaskSchema } from './bench/lib/task-schema-zod.mjs';"],

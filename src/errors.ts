@@ -8,6 +8,9 @@
  *   after `reconnect.maxRetries`.
  * - `auth`: the server closed the socket with 1008, 4401 or 4403 (retried once with a fresh token
  *   when `token` is a function, then stopped until `reconnect()`), or the token function failed.
+ * - `token`: the token function did not settle within `pollTimeout` (for a poll) or
+ *   `reconnect.connectTimeout` (for a socket attempt); that poll or attempt failed, the next one
+ *   asks the token function again.
  * - `config`: bad options, thrown by `createTaskClient`.
  * - `listener`: a subscriber or state listener threw; the others still ran. (An error listener
  *   that throws is not reported: there is nowhere left to report to.)
@@ -19,6 +22,7 @@ export type TaskClientErrorKind =
   | 'poll'
   | 'socket'
   | 'auth'
+  | 'token'
   | 'config'
   | 'listener';
 

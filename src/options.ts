@@ -38,7 +38,8 @@ export interface ReconnectOptions {
    */
   maxRetries?: number;
   /**
-   * A socket not open after this many ms counts as failed; polling starts then.
+   * A socket not open after this many ms counts as failed; polling starts then. An attempt's token
+   * step gets as long again before the attempt fails with a `token` error.
    * @default 4000
    */
   connectTimeout?: number;
@@ -74,7 +75,8 @@ export interface TaskClientOptions {
    */
   pollInterval?: number;
   /**
-   * A poll not answered within this many ms is aborted and reported.
+   * A poll not answered within this many ms, its token step included, is aborted and reported
+   * (a token function that has not settled by then: a `token` error).
    * @default 10000
    */
   pollTimeout?: number;

@@ -1,5 +1,6 @@
 import type { Log } from './debug';
 import { TaskClientError } from './errors';
+import { tokenTimeout } from './tokens';
 
 /** What the poller reads of the client's config. */
 export interface PollerConfig {
@@ -77,7 +78,8 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     let changes = 0;
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
-      const bearer = await token();
+      // A token step that hangs ends with the poll's timeout, or every later poll would queue behind it.
+      const bearer = await Promise.race([token(), new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(tokenTimeout(config.pollTimeout))))]);
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
       for (let page = 0; page < MAX_PAGES; page++) {
         const since = cursor;
@@ -129,6 +131,7 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
       return changes;
     } catch (error) {
       if (closed) return 0;
+      if ((error as TaskClientError).kind === 'token') return failed(error as TaskClientError);
       const why = timedOut ? `no answer within ${config.pollTimeout} ms` : `request failed (${(error as Error)?.message ?? error})`;
       return failed(new TaskClientError('poll', `poll: ${why}`, { cause: error }));
     } finally {

@@ -10,6 +10,9 @@ export interface Tokens {
   redactText(text: string): string;
 }
 
+/** The `token` error of a token step that outlasted `ms` (pollTimeout for a poll, connectTimeout for a socket attempt). */
+export const tokenTimeout = (ms: number): TaskClientError => new TaskClientError('token', `token: no answer within ${ms} ms`);
+
 // An error may quote a token an earlier, slower request carried: the last few are all redacted.
 const REMEMBERED = 16;
 

@@ -287,3 +287,33 @@ describe('debug: off, true, and a function that throws', () => {
     expect(run.http.calls).toHaveLength(0);
   });
 });
+
+describe('debug: the connect entry and reconnect()', () => {
+  it('lets a debug function close the client on the connect entry, and no socket is opened', async () => {
+    let client: TaskClient | undefined;
+    const run = harness({ debug: (entry) => entry.event === 'connect' && client!.close() });
+    client = run.client;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.state).toBe('closed');
+    expect(FakeWebSocket.all).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('counts attempts from 1 after reconnect() during a backoff wait, and makes one attempt, then waits', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { client, of } = logged({ pollUrl: false, reconnect: { minDelay: 10_000, maxDelay: 10_000 } });
+    (await nextSocket()).fail();
+    expect(of('close')[0].retryIn).toBe(5000);
+    client.reconnect();
+    await settle();
+    expect(FakeWebSocket.all).toHaveLength(2);
+    FakeWebSocket.latest().fail();
+    await settle();
+    expect(of('connect').map((entry) => entry.attempt)).toEqual([1, 1]);
+    expect(of('close')[1].retryIn).toBe(5000);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    await nextSocket();
+    expect(of('connect').map((entry) => entry.attempt)).toEqual([1, 1, 2]);
+    client.close();
+  });
+});
