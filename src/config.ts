@@ -1,5 +1,5 @@
 import { RECONNECT_DEFAULTS, type ReconnectConfig } from './backoff';
-import { configError } from './errors';
+import { configError, TaskClientError } from './errors';
 import type { DebugEntry } from './debug';
 import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
 import { pageLocation } from './page';
@@ -28,8 +28,11 @@ export interface ClientConfig {
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
 export function resolveConfig(options: TaskClientOptions): ClientConfig {
+  checkKeys('createTaskClient(options)', options, OPTION_NAMES);
   const { wsUrl, pollUrl } = resolveEndpoints(options, pageLocation());
   const reconnect = { ...RECONNECT_DEFAULTS };
+  checkKeys('reconnect', options.reconnect, Object.keys(reconnect), 'reconnect.');
+  checkKeys('headers', options.headers);
   for (const key of Object.keys(RECONNECT_DEFAULTS) as (keyof ReconnectConfig)[]) {
     const value = options.reconnect?.[key];
     // maxRetries is a count, not a wait: Infinity is its default.
@@ -41,7 +44,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
   const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;
-  if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', typeof token);
+  if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', token);
   const number = (name: NumberOption, fallback: number, min: number, max?: number): number => checkNumber(name, options[name] ?? fallback, min, max);
   return {
     wsUrl,
@@ -63,6 +66,30 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     shareConnection: shareName(options, wsUrl, pollUrl),
   };
 }
+
+/** The keys of TaskClientOptions (test/config.test.ts holds the two in step). */
+export const OPTION_NAMES =
+  'url wsUrl pollUrl pollInterval pollTimeout staleAfter reconnect token WebSocket fetch lazy lazyCloseTimeout maxTasks maxFrameBytes headers credentials debug shareConnection shareKey'.split(' ');
+
+/**
+ * Refuses anything but an object and, given the known names, any other key: a misspelt option would
+ * otherwise be ignored in silence. The error names the nearest known name.
+ */
+function checkKeys(name: string, value: unknown, names?: string[], prefix = ''): void {
+  if (value === undefined) return;
+  if (typeof value != 'object' || !value) throw configError(name, 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (names && !names.includes(key)) {
+      const nearest = names.reduce((best, known) => (likeness(key, known) > likeness(key, best) ? known : best));
+      throw new TaskClientError('config', `${prefix}${key}: unknown option; did you mean ${prefix}${nearest}?`);
+    }
+  }
+}
+
+// Letters of the typo found in the name, less the name's length: enough to tell options apart, and far
+// smaller than an edit distance (bytes count in the script tag).
+const likeness = (typo: string, name: string): number =>
+  [...typo.toLowerCase()].filter((letter) => name.toLowerCase().includes(letter)).length * 2 - name.length;
 
 type NumberOption = 'pollInterval' | 'pollTimeout' | 'staleAfter' | 'lazyCloseTimeout' | 'maxTasks' | 'maxFrameBytes';
 

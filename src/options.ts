@@ -55,19 +55,19 @@ export interface TaskClientOptions {
    * The Flowrra mount: absolute (`https://host:8443/flowrra`) or a path resolved against `location`.
    * @default '/flowrra'
    */
-  url?: string;
+  url?: string | URL;
   /**
    * The socket URL. `ws:`/`wss:` is used as is, `http:`/`https:` is converted, a path is resolved against the page.
    * `false`: the server has no socket (a plain WSGI app such as Flask); the client polls from the start,
    * stays in state `polling` and reports nothing about sockets.
    * @default `${url}/ws`
    */
-  wsUrl?: string | false;
+  wsUrl?: string | URL | false;
   /**
    * The polling endpoint, or `false` for no polling.
    * @default `${url}/api/results`
    */
-  pollUrl?: string | false;
+  pollUrl?: string | URL | false;
   /**
    * Time between polls while the socket is down, in ms.
    * @default 15000

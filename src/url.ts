@@ -19,10 +19,11 @@ const DEFAULT_MOUNT = '/flowrra';
  * resolved (a path without a page).
  */
 export function resolveEndpoints(
-  options: { url?: string; wsUrl?: string | false; pollUrl?: string | false },
+  options: { url?: string | URL; wsUrl?: string | URL | false; pollUrl?: string | URL | false },
   page: PageLocation | undefined,
 ): Endpoints {
-  const mount = toUrl(options.url ?? DEFAULT_MOUNT, 'url', page);
+  // `url: null` is the user's value, and the error must show it, not the default.
+  const mount = toUrl(options.url === undefined ? DEFAULT_MOUNT : options.url, 'url', page);
   if (!/^https?:$/.test(mount.protocol)) throw configError('url', 'an http: or https: URL', options.url);
   mount.hash = '';
   const pollUrl = options.pollUrl !== false && (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
@@ -49,7 +50,8 @@ function below(mount: URL, segment: string): URL {
   return url;
 }
 
-function toUrl(value: string, option: string, page: PageLocation | undefined): URL {
+function toUrl(value: string | URL, option: string, page: PageLocation | undefined): URL {
+  if (value instanceof URL) value = value.href;
   if (typeof value !== 'string' || value === '') throw configError(option, 'a URL string', value);
   if (!page && !/^[a-z][a-z\d+.-]*:/i.test(value)) {
     // Node and server rendering have no page to resolve a path against.
