@@ -39,9 +39,10 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'maxRetries' ? 0 : 1, key === 'maxRetries' ? Infinity : MAX_WAIT);
   }
   if (reconnect.maxDelay < reconnect.minDelay) throw configError('reconnect.maxDelay', `a number >= reconnect.minDelay (${reconnect.minDelay})`, reconnect.maxDelay);
-  const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
+  // The public type checks only the constructor's arguments; `ws`'s socket sends the DOM's events.
+  const WebSocketImpl = (options.WebSocket ?? globalThis.WebSocket) as WebSocketLike;
   if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: the "ws" package)', WebSocketImpl);
-  const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  const fetchImpl = (options.fetch as typeof fetch | undefined) ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;
   if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', token);
