@@ -28,7 +28,7 @@ export interface ClientConfig {
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
 export function resolveConfig(options: TaskClientOptions): ClientConfig {
-  checkKeys('createTaskClient(options)', options, OPTION_NAMES);
+  checkKeys('options', options, OPTION_NAMES);
   const { wsUrl, pollUrl } = resolveEndpoints(options, pageLocation());
   const reconnect = { ...RECONNECT_DEFAULTS };
   checkKeys('reconnect', options.reconnect, Object.keys(reconnect), 'reconnect.');
@@ -81,8 +81,7 @@ function checkKeys(name: string, value: unknown, names?: string[], prefix = ''):
   if (typeof value != 'object' || !value) throw configError(name, 'an object', value);
   for (const key of Object.keys(value)) {
     if (names && !names.includes(key)) {
-      const nearest = names.reduce((best, known) => (likeness(key, known) > likeness(key, best) ? known : best));
-      throw new TaskClientError('config', `${prefix}${key}: unknown option; did you mean ${prefix}${nearest}?`);
+      throw new TaskClientError('config', `${prefix}${key}: unknown option; did you mean ${prefix}${names.reduce((best, known) => (likeness(key, known) > likeness(key, best) ? known : best))}?`);
     }
   }
 }

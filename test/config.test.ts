@@ -36,7 +36,7 @@ describe('options a JavaScript user gets wrong', () => {
   });
 
   it.each([
-    ['a URL string instead of options', () => createTaskClient(URL_STRING as never), `createTaskClient(options): expected an object, got "${URL_STRING}"`],
+    ['a URL string instead of options', () => createTaskClient(URL_STRING as never), `options: expected an object, got "${URL_STRING}"`],
     ['url: null', () => createTaskClient({ url: null as never, WebSocket }), 'url: expected a URL string, got null'],
     ['token: 123', () => createTaskClient({ url: URL_STRING, WebSocket, token: 123 as never }), 'token: expected a string or a function, got 123'],
     ['pollIntervall', () => createTaskClient({ url: URL_STRING, WebSocket, pollIntervall: 1000 } as never), 'pollIntervall: unknown option; did you mean pollInterval?'],

@@ -45,7 +45,7 @@ describe('an optional peer that is not installed (the npm builds, in a folder wi
     ['flowrra-client/testing (ESM) without msw', `import(${JSON.stringify(join('DIR', 'testing.js'))})`, MISSING_MSW],
     ['flowrra-client/testing (CJS) without msw', `Promise.resolve().then(() => require(${JSON.stringify(join('DIR', 'testing.cjs'))}))`, MISSING_MSW],
   ])('%s: an error that says what to install', async (_name, load, message) => {
-    const { stdout } = await run(['-e', loadScript(load.replaceAll('DIR', dir))]);
+    const { stdout } = await run(['-e', loadScript(load.split('DIR').join(dir))]);
     expect(stdout).toBe(`${message}\n`);
   });
 });
