@@ -28,7 +28,7 @@ export interface ClientConfig {
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
 export function resolveConfig(options: TaskClientOptions): ClientConfig {
-  checkKeys('options', options, OPTION_NAMES);
+  checkKeys('options', options);
   const { wsUrl, pollUrl } = resolveEndpoints(options, pageLocation());
   const reconnect = { ...RECONNECT_DEFAULTS };
   checkKeys('reconnect', options.reconnect, Object.keys(reconnect), 'reconnect.');
@@ -47,7 +47,7 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
   const token = options.token;
   if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', token);
   const number = (name: NumberOption, fallback: number, min: number, max?: number): number => checkNumber(name, options[name] ?? fallback, min, max);
-  return {
+  const config: ClientConfig = {
     wsUrl,
     pollUrl,
     pollInterval: number('pollInterval', 15000, 1),
@@ -66,11 +66,11 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     debug: options.debug,
     shareConnection: shareName(options, wsUrl, pollUrl),
   };
+  // The options are the config's keys and two more (cheaper in bytes than a list of their own); a
+  // misspelt key is reported once the others passed.
+  checkKeys('options', options, [...Object.keys(config), 'url', 'shareKey']);
+  return config;
 }
-
-/** The keys of TaskClientOptions (test/config.test.ts holds the two in step). */
-export const OPTION_NAMES =
-  'url wsUrl pollUrl pollInterval pollTimeout staleAfter reconnect token WebSocket fetch lazy lazyCloseTimeout maxTasks maxFrameBytes headers credentials debug shareConnection shareKey'.split(' ');
 
 /**
  * Refuses anything but an object and, given the known names, any other key: a misspelt option would

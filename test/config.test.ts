@@ -1,17 +1,27 @@
-import { describe, expect, it } from 'vitest';
-import { OPTION_NAMES } from '../src/config';
+import { describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClientOptions, type WebSocketLike } from '../src/index';
 import { FakeWebSocket } from './helpers/fake-websocket';
 
 const WebSocket = FakeWebSocket as unknown as WebSocketLike;
 const URL_STRING = 'http://127.0.0.1:8000/flowrra';
 
-// Every key of TaskClientOptions, checked by tsc: a new option missing here fails `npm run typecheck`.
-const EVERY_OPTION: Record<keyof TaskClientOptions, true> = {
-  url: true, wsUrl: true, pollUrl: true, pollInterval: true, pollTimeout: true, staleAfter: true, reconnect: true,
-  token: true, WebSocket: true, fetch: true, lazy: true, lazyCloseTimeout: true, maxTasks: true, maxFrameBytes: true,
-  headers: true, credentials: true, debug: true, shareConnection: true, shareKey: true,
+// Every option and every reconnect option, each with a valid value: tsc fails `npm run typecheck` when
+// an option is added to TaskClientOptions and not here.
+const EVERY_OPTION: Required<TaskClientOptions> = {
+  url: URL_STRING, wsUrl: 'ws://127.0.0.1:8000/flowrra/ws', pollUrl: `${URL_STRING}/api/results`, pollInterval: 1000, pollTimeout: 1000,
+  staleAfter: 0, reconnect: { minDelay: 100, maxDelay: 1000, factor: 2, maxRetries: 1, connectTimeout: 1000, minUptime: 1000 } satisfies Required<TaskClientOptions['reconnect']>,
+  token: 't', WebSocket, fetch: async () => new Response('[]'), lazy: true, lazyCloseTimeout: 0, maxTasks: 10, maxFrameBytes: 1000,
+  headers: {}, credentials: 'omit', debug: false, shareConnection: false, shareKey: '',
 };
+
+function onPage<T>(run: () => T): T {
+  vi.stubGlobal('location', { href: 'http://127.0.0.1:8000/', origin: 'http://127.0.0.1:8000', protocol: 'http:' });
+  try {
+    return run();
+  } finally {
+    vi.unstubAllGlobals();
+  }
+}
 
 function configMessage(create: () => unknown): string {
   try {
@@ -24,8 +34,10 @@ function configMessage(create: () => unknown): string {
 }
 
 describe('options a JavaScript user gets wrong', () => {
-  it('knows exactly the keys of TaskClientOptions', () => {
-    expect([...OPTION_NAMES].sort()).toEqual(Object.keys(EVERY_OPTION).sort());
+  it('takes every key of TaskClientOptions and of ReconnectOptions', () => {
+    const client = createTaskClient(EVERY_OPTION);
+    expect(client.state).toBe('idle');
+    client.close();
   });
 
   it('takes a URL object as the mount', () => {
@@ -44,8 +56,7 @@ describe('options a JavaScript user gets wrong', () => {
     ['websocket in lower case', () => createTaskClient({ url: URL_STRING, websocket: WebSocket } as never), 'websocket: unknown option; did you mean WebSocket?'],
     ["reconnect: 'fast'", () => createTaskClient({ url: URL_STRING, WebSocket, reconnect: 'fast' as never }), 'reconnect: expected an object, got "fast"'],
     ["headers: 'x'", () => createTaskClient({ url: URL_STRING, WebSocket, headers: 'x' as never }), 'headers: expected an object, got "x"'],
-    // Reported before any other option's error, which would otherwise blame a default the user never wrote.
-    ['a misspelt url in Node', () => createTaskClient({ ulr: URL_STRING, WebSocket } as never), 'ulr: unknown option; did you mean url?'],
+    ['a misspelt url on a page', () => onPage(() => createTaskClient({ ulr: URL_STRING, WebSocket } as never)), 'ulr: unknown option; did you mean url?'],
   ])('%s: a config error that names what the user wrote', (_, create, message) => {
     const got = configMessage(create);
     expect(got).toBe(message);
