@@ -40,6 +40,47 @@ const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
 });
 
 /**
+ * The optional peers (msw for the test kit, ws for the server) load guarded, so that a missing one is
+ * one clear line, not a raw ERR_MODULE_NOT_FOUND: an ES module awaits a dynamic import (a static one
+ * fails before any code runs), CommonJS calls require.
+ */
+const PEERS = {
+  ws: 'the "ws" package is missing: flowrra-server and flowrra-client/server need it (npm install ws)',
+  msw: 'the "msw" package is missing: flowrra-client/testing needs it (npm install --save-dev msw)',
+};
+// `external` is asked before any plugin: a peer is external only when the guard imports it.
+const externalPastGuard = (id, importer) => DEPENDENCY.test(id) && (!(id in PEERS) || !!importer?.startsWith('\0peer:'));
+const guardedPeers = (format) => ({
+  name: 'guarded-peers',
+  resolveId: (id, importer) => (id in PEERS && !importer?.startsWith('\0peer:') ? `\0peer:${id}` : null),
+  load(id) {
+    if (!id.startsWith('\0peer:')) return null;
+    const peer = id.slice('\0peer:'.length);
+    return {
+      code: `let peer;
+try {
+  peer = ${format === 'es' ? 'await import' : 'require'}(${JSON.stringify(peer)});
+} catch (error) {
+  if (!/^(ERR_)?MODULE_NOT_FOUND$/.test(error?.code) || !String(error.message).includes("'${peer}'")) throw error;
+  throw Object.assign(new Error(${JSON.stringify(PEERS[peer])}, { cause: error }), { code: error.code });
+}
+export default peer;`,
+      // Named imports (`import { http } from 'msw'`) read the loaded module's properties.
+      syntheticNamedExports: true,
+    };
+  },
+});
+
+/** An npm build of an entry that uses an optional peer: one build per format, each guarding the peer its way. */
+const guardedBuild = (input, name) =>
+  ['es', 'cjs'].map((format) => ({
+    input,
+    external: externalPastGuard,
+    plugins: [guardedPeers(format), coreAsPackage(input), ts()],
+    output: { file: `dist/${name}.${format === 'es' ? 'js' : 'cjs'}`, format, sourcemap: true, exports: 'named' },
+  }));
+
+/**
  * Declarations. Entries with a CommonJS build get a `.d.cts` beside the `.d.ts`: TypeScript reads a
  * `.d.ts` in this `"type": "module"` package as ESM, which would misdescribe `require()`.
  */
@@ -101,10 +142,18 @@ const ownPrivatesOnly = () => ({
   },
 });
 
+// zod's sources carry comments in spots where Rollup cannot read a pure annotation; Rollup drops
+// them (the bundle is unchanged) and says so, some 30 lines a build. Those alone are silenced.
+const quietZodAnnotations = (warning, warn) => {
+  if (warning.code === 'INVALID_ANNOTATION' && /[\\/]node_modules[\\/]zod[\\/]/.test(warning.id ?? '')) return;
+  warn(warning);
+};
+
 export default [
   npmBuild('src/index.ts', 'index'),
   {
     input: 'src/index.ts',
+    onwarn: quietZodAnnotations,
     plugins: [
       rwsFromSource(),
       resolve({ browser: true }),
@@ -127,18 +176,19 @@ export default [
   npmBuild('src/react/index.ts', 'react'),
   npmBuild('src/vue/index.ts', 'vue'),
   npmBuild('src/svelte/index.ts', 'svelte'),
-  npmBuild('testing/index.ts', 'testing', ['es']),
-  npmBuild('server/index.ts', 'server', ['es']),
+  ...guardedBuild('testing/index.ts', 'testing'),
+  ...guardedBuild('server/index.ts', 'server'),
   {
     input: 'server/cli.ts',
-    external: (id) => DEPENDENCY.test(id),
-    plugins: [ts()],
-    output: { file: 'dist/server-cli.js', format: 'es' },
+    external: externalPastGuard,
+    plugins: [guardedPeers('es'), ts()],
+    // The server (and ws) is a chunk of its own, imported once the CLI can report a failure in one line.
+    output: { dir: 'dist', entryFileNames: 'server-cli.js', chunkFileNames: 'server-cli-[name].js', format: 'es' },
   },
   types('src/index.ts', 'index', ['d.ts', 'd.cts']),
   types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
   types('src/vue/index.ts', 'vue', ['d.ts', 'd.cts']),
   types('src/svelte/index.ts', 'svelte', ['d.ts', 'd.cts']),
-  types('testing/index.ts', 'testing'),
-  types('server/index.ts', 'server'),
+  types('testing/index.ts', 'testing', ['d.ts', 'd.cts']),
+  types('server/index.ts', 'server', ['d.ts', 'd.cts']),
 ];

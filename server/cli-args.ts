@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startReferenceServer } from './index';
 import type { ReferenceServer, ReferenceServerOptions } from './types';
@@ -17,7 +18,11 @@ export const USAGE = `Usage: flowrra-server [options]
   --max-connections N  open sockets allowed (default 10000)
   -h, --help           show this text`;
 
-export class CliUsageError extends Error {}
+/** A failure the CLI reports in one line, and exits 1. */
+export class CliError extends Error {}
+
+/** Bad flags: reported with the usage text, and exit 2. */
+export class CliUsageError extends CliError {}
 
 export type CliCommand = { help: true } | { help: false; options: ReferenceServerOptions };
 
@@ -97,7 +102,20 @@ export async function main(argv: readonly string[], io: CliIo = console): Promis
     io.log(USAGE);
     return undefined;
   }
-  const server = await startReferenceServer(command.options);
+  const { staticDir, distDir, port, host = '127.0.0.1' } = command.options;
+  for (const [flag, dir] of [['--static', staticDir], ['--dist', distDir]]) {
+    // Served as given, a missing folder would only show as 404s in the browser.
+    if (dir !== undefined && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`${flag} ${dir}: no such directory`);
+  }
+  let server: ReferenceServer;
+  try {
+    server = await startReferenceServer(command.options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is in use: pass another --port, or --port 0 for any free one`);
+    if (code === 'EACCES') throw new CliError(`no permission to listen on port ${port} on ${host}: pass a --port above 1023`);
+    throw error;
+  }
   io.log(`Flowrra reference server at ${server.url} (socket ${server.url.replace(/^http/, 'ws')}/ws)`);
   if (command.options.staticDir !== undefined) io.log(`Page: ${server.origin}/`);
   const shutdown = async () => {

@@ -1,5 +1,5 @@
 import { RECONNECT_DEFAULTS, type ReconnectConfig } from './backoff';
-import { configError } from './errors';
+import { configError, TaskClientError } from './errors';
 import type { DebugEntry } from './debug';
 import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
 import { pageLocation } from './page';
@@ -28,22 +28,26 @@ export interface ClientConfig {
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
 export function resolveConfig(options: TaskClientOptions): ClientConfig {
+  checkKeys('options', options);
   const { wsUrl, pollUrl } = resolveEndpoints(options, pageLocation());
   const reconnect = { ...RECONNECT_DEFAULTS };
+  checkKeys('reconnect', options.reconnect, Object.keys(reconnect), 'reconnect.');
+  checkKeys('headers', options.headers);
   for (const key of Object.keys(RECONNECT_DEFAULTS) as (keyof ReconnectConfig)[]) {
     const value = options.reconnect?.[key];
     // maxRetries is a count, not a wait: Infinity is its default.
     if (value !== undefined) reconnect[key] = checkNumber(`reconnect.${key}`, value, key === 'maxRetries' ? 0 : 1, key === 'maxRetries' ? Infinity : MAX_WAIT);
   }
   if (reconnect.maxDelay < reconnect.minDelay) throw configError('reconnect.maxDelay', `a number >= reconnect.minDelay (${reconnect.minDelay})`, reconnect.maxDelay);
-  const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket;
+  // The public type checks only the constructor's arguments; `ws`'s socket sends the DOM's events.
+  const WebSocketImpl = (options.WebSocket ?? globalThis.WebSocket) as WebSocketLike;
   if (typeof WebSocketImpl !== 'function') throw configError('WebSocket', 'an implementation (in Node: the "ws" package)', WebSocketImpl);
-  const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  const fetchImpl = (options.fetch as typeof fetch | undefined) ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (pollUrl && typeof fetchImpl !== 'function') throw configError('fetch', 'an implementation, or pollUrl: false', fetchImpl);
   const token = options.token;
-  if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', typeof token);
+  if (token !== undefined && !/^(string|function)$/.test(typeof token)) throw configError('token', 'a string or a function', token);
   const number = (name: NumberOption, fallback: number, min: number, max?: number): number => checkNumber(name, options[name] ?? fallback, min, max);
-  return {
+  const config: ClientConfig = {
     wsUrl,
     pollUrl,
     pollInterval: number('pollInterval', 15000, 1),
@@ -62,7 +66,30 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     debug: options.debug,
     shareConnection: shareName(options, wsUrl, pollUrl),
   };
+  // The options are the config's keys and two more (cheaper in bytes than a list of their own); a
+  // misspelt key is reported once the others passed.
+  checkKeys('options', options, [...Object.keys(config), 'url', 'shareKey']);
+  return config;
 }
+
+/**
+ * Refuses anything but an object and, given the known names, any other key: a misspelt option would
+ * otherwise be ignored in silence. The error names the nearest known name.
+ */
+function checkKeys(name: string, value: unknown, names?: string[], prefix = ''): void {
+  if (value === undefined) return;
+  if (typeof value != 'object' || !value) throw configError(name, 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (names && !names.includes(key)) {
+      throw new TaskClientError('config', `${prefix}${key}: unknown option; did you mean ${prefix}${names.reduce((best, known) => (likeness(key, known) > likeness(key, best) ? known : best))}?`);
+    }
+  }
+}
+
+// Letters of the typo found in the name, less the name's length: enough to tell options apart, and far
+// smaller than an edit distance (bytes count in the script tag).
+const likeness = (typo: string, name: string): number =>
+  [...typo.toLowerCase()].filter((letter) => name.toLowerCase().includes(letter)).length * 2 - name.length;
 
 type NumberOption = 'pollInterval' | 'pollTimeout' | 'staleAfter' | 'lazyCloseTimeout' | 'maxTasks' | 'maxFrameBytes';
 

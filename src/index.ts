@@ -14,6 +14,6 @@ export {
   type TaskFrame,
 } from './schema';
 export type { TaskClient, TaskEvent, ConnectionState, TabRole } from './types';
-export type { TaskClientOptions, ReconnectOptions, TokenSource, WebSocketLike } from './options';
+export type { TaskClientOptions, ReconnectOptions, TokenSource, ResponseLike, WebSocketConstructor as WebSocketLike } from './options';
 export type { DebugEntry, DebugEvent, NoRetry, PageChange } from './debug';
 export type { TaskEventType } from './schema';

@@ -1,8 +1,23 @@
 import type { DebugEntry } from './debug';
 
-/** A WebSocket constructor: the browser's, or `ws` in Node. */
-export interface WebSocketLike {
-  new (url: string, protocols?: string | string[]): WebSocket;
+/**
+ * A WebSocket constructor: the browser's, or `ws`'s in Node (`import { WebSocket } from 'ws'`, passed as
+ * it is). Only its arguments are typed: `ws`'s socket is not the DOM's `WebSocket` type (it sends the
+ * same events), and a project without the DOM lib has no such type. Exported as `WebSocketLike`.
+ */
+export interface WebSocketConstructor {
+  new (url: string, protocols?: string | string[]): object;
+}
+
+/** The same constructor as the socket drives it, with the DOM's events. */
+export type WebSocketLike = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/** What the poller reads of a fetch answer: the global `Response` has it. */
+export interface ResponseLike {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
 }
 
 /** Where a token comes from: a fixed string, or a function asked again before every connect and poll. */
@@ -53,22 +68,23 @@ export interface ReconnectOptions {
 
 export interface TaskClientOptions {
   /**
-   * The Flowrra mount: absolute (`https://host:8443/flowrra`) or a path resolved against `location`.
+   * The Flowrra mount: absolute (`https://host:8443/flowrra`) or a path resolved against `location`;
+   * a string or a `URL`.
    * @default '/flowrra'
    */
-  url?: string;
+  url?: string | { readonly href: string };
   /**
    * The socket URL. `ws:`/`wss:` is used as is, `http:`/`https:` is converted, a path is resolved against the page.
    * `false`: the server has no socket (a plain WSGI app such as Flask); the client polls from the start,
    * stays in state `polling` and reports nothing about sockets.
    * @default `${url}/ws`
    */
-  wsUrl?: string | false;
+  wsUrl?: string | { readonly href: string } | false;
   /**
    * The polling endpoint, or `false` for no polling.
    * @default `${url}/api/results`
    */
-  pollUrl?: string | false;
+  pollUrl?: string | { readonly href: string } | false;
   /**
    * Time between polls while the socket is down, in ms.
    * @default 15000
@@ -102,12 +118,13 @@ export interface TaskClientOptions {
    * The WebSocket implementation (Node 20 has none: pass `ws`).
    * @default globalThis.WebSocket
    */
-  WebSocket?: WebSocketLike;
+  WebSocket?: WebSocketConstructor;
   /**
-   * The fetch implementation used for polling.
+   * The fetch implementation used for polling: the global `fetch`, or a function of its shape (the
+   * poller also passes an abort `signal`).
    * @default globalThis.fetch
    */
-  fetch?: typeof fetch;
+  fetch?(url: string, init: { headers: Record<string, string>; credentials: 'omit' | 'same-origin' | 'include' }): Promise<ResponseLike>;
   /**
    * `true`: connect on the first `subscribe()` instead of at creation, and close the socket and
    * stop polling `lazyCloseTimeout` ms after the last subscriber left (state `idle`); the next
@@ -148,7 +165,7 @@ export interface TaskClientOptions {
    * `credentials` for poll requests.
    * @default 'same-origin'
    */
-  credentials?: RequestCredentials;
+  credentials?: 'omit' | 'same-origin' | 'include';
   /**
    * A record of what the client tries and sees: each connect attempt, open and close (with the
    * wait before the next attempt, or why there is none), state change, poll and its answer, stale

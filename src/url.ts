@@ -19,10 +19,11 @@ const DEFAULT_MOUNT = '/flowrra';
  * resolved (a path without a page).
  */
 export function resolveEndpoints(
-  options: { url?: string; wsUrl?: string | false; pollUrl?: string | false },
+  options: { url?: UrlOption; wsUrl?: UrlOption | false; pollUrl?: UrlOption | false },
   page: PageLocation | undefined,
 ): Endpoints {
-  const mount = toUrl(options.url ?? DEFAULT_MOUNT, 'url', page);
+  // `url: null` is the user's value, and the error must show it, not the default.
+  const mount = toUrl(options.url === undefined ? DEFAULT_MOUNT : options.url, 'url', page);
   if (!/^https?:$/.test(mount.protocol)) throw configError('url', 'an http: or https: URL', options.url);
   mount.hash = '';
   const pollUrl = options.pollUrl !== false && (options.pollUrl === undefined ? below(mount, 'api/results') : toUrl(options.pollUrl, 'pollUrl', page)).href;
@@ -49,15 +50,19 @@ function below(mount: URL, segment: string): URL {
   return url;
 }
 
-function toUrl(value: string, option: string, page: PageLocation | undefined): URL {
-  if (typeof value !== 'string' || value === '') throw configError(option, 'a URL string', value);
+type UrlOption = string | { readonly href: string };
+
+function toUrl(option: UrlOption, name: string, page: PageLocation | undefined): URL {
+  // A URL object (or anything with an href) stands for its href; null and other values are shown as given.
+  const value = (option as { href?: string } | null)?.href ?? option;
+  if (typeof value !== 'string' || value === '') throw configError(name, 'a URL string', value);
   if (!page && !/^[a-z][a-z\d+.-]*:/i.test(value)) {
     // Node and server rendering have no page to resolve a path against.
-    throw configError(option, 'an absolute URL such as "http://127.0.0.1:8000/flowrra" where there is no page location', value);
+    throw configError(name, 'an absolute URL such as "http://127.0.0.1:8000/flowrra" where there is no page location', value);
   }
   try {
     return new URL(value, page?.href);
   } catch {
-    throw configError(option, 'a valid URL', value);
+    throw configError(name, 'a valid URL', value);
   }
 }

@@ -241,6 +241,23 @@ describe('a server without the results endpoint', () => {
     client.close();
   });
 
+  it('404 from the page\'s own origin also names the dev-server proxy', async () => {
+    vi.stubGlobal('location', { href: 'http://flowrra.test/app/', origin: 'http://flowrra.test', protocol: 'http:' });
+    try {
+      const { client, http, errors } = harness({ url: '/flowrra' });
+      http.answerNext(new Response('', { status: 404 }));
+      (await nextSocket()).drop();
+      while (errors.length === 0) await vi.advanceTimersByTimeAsync(100);
+      expect(errors[0].message).toBe(
+        `poll: HTTP 404: the server has no results endpoint at ${MOUNT}/api/results; add flowrra_live to the Flowrra app ` +
+          '(or proxy it from the dev server): https://github.com/flowrra/flowrra-client#use-with-flowrra',
+      );
+      client.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('backs off to at most 5 minutes', async () => {
     const { client, http } = harness({ pollInterval: 1000 });
     http.answerNext(new Response('', { status: 404 }));

@@ -40,8 +40,15 @@
   }
 
   // The client's debug option: what it tried, what it saw, and what it does next, one line each.
+  // A socket that closes without having opened (an upgrade refused, a server down) is no `error`
+  // event until the retries run out, so its close, with the wait before the next try, goes to the
+  // Errors panel too.
+  var opened = false;
   function logDebug(entry) {
     prependLine(debugLog, MAX_DEBUG_LINES, clock(entry.at) + '  ' + entry.message).dataset.event = entry.event;
+    if (entry.event === 'connect') opened = false;
+    if (entry.event === 'open') opened = true;
+    if (entry.event === 'close' && !opened && entry.noRetry !== 'client') logError('socket did not open: ' + entry.message);
   }
 
   if (typeof FlowrraClient === 'undefined') {
@@ -95,9 +102,10 @@
     return row;
   }
 
-  // Newest submission first; tasks first seen without submitted_at sort by when they started.
+  // In the order of the Started column, latest first; tasks not started yet above them all, newest
+  // submission first. ('~' sorts after every digit.)
   function sortKey(task) {
-    return task.submitted_at || task.started_at || '';
+    return task.started_at || '~' + (task.submitted_at || '');
   }
 
   function place(row, task) {

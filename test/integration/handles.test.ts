@@ -20,7 +20,7 @@ function opened(before: string[]): string[] {
 it('leaves no open handle after client.close() and srv.stop()', async () => {
   const before = handles();
   const srv = await startReferenceServer({ port: 0 });
-  const client = createTaskClient({ url: srv.url, WebSocket: WebSocket as never, pollInterval: 100 });
+  const client = createTaskClient({ url: srv.url, WebSocket, pollInterval: 100 });
   await vi.waitFor(() => expect(client.state).toBe('live'));
   srv.submit({ duration_ms: 5 });
   await vi.waitFor(() => expect(client.tasks.size).toBe(1));

@@ -17,7 +17,7 @@ export function sdkClient(server: Pick<ReferenceServer, 'url'>, options: TaskCli
   const polledAt: number[] = [];
   const client = createTaskClient({
     url: server.url,
-    WebSocket: WebSocket as never,
+    WebSocket,
     fetch: (input, init) => {
       polledAt.push(Date.now());
       return fetch(input, init);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +99,34 @@ describe('flowrra-server executable', () => {
     expect((await fetch(`${url}/api/results`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  // stderr and the exit code of one run that is expected to end by itself.
+  async function fails(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stderr };
+  }
+
+  it('a busy port: one line, exit 1', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      expect(await fails(['--port', String(port)])).toEqual({
+        code: 1,
+        stderr: `flowrra-server: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 for any free one\n`,
+      });
+    } finally {
+      busy.close();
+    }
+  });
+
+  it.each(['--static', '--dist'])('%s with a folder that does not exist: one line, exit 1, nothing served', async (flag) => {
+    const missing = join(dir, 'no-such-folder');
+    expect(await fails(['--port', '0', flag, missing])).toEqual({ code: 1, stderr: `flowrra-server: ${flag} ${missing}: no such directory\n` });
   });
 
   it('exits 2 with usage on a bad flag', async () => {
