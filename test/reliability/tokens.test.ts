@@ -55,7 +55,15 @@ describe('tokens against a server that requires one', () => {
     const client = nodeClient({ url: server.url, token, ...FAST, reconnect, ...recordingTransport(uses) });
     const rec = record(client);
 
-    await vi.waitFor(() => expect(client.state).toBe('live'), { timeout: 5_000 });
+    // The refused socket may open before its 4401 arrives: wait for the retry's upgrade, not for
+    // a first `live` that can be the refused one's.
+    await vi.waitFor(
+      () => {
+        expect(server.upgrades()).toBeGreaterThan(1);
+        expect(client.state).toBe('live');
+      },
+      { timeout: 5_000 },
+    );
     const id = server.submit({ duration_ms: 10 });
     await vi.waitFor(() => expect(client.tasks.get(id)?.status).toBe('success'), { timeout: 5_000 });
 
