@@ -26,7 +26,7 @@ export type Message =
 
 const STATES: unknown[] = ['idle', 'connecting', 'live', 'polling'];
 // The group's errors a follower shows: what the socket and the poller report, never a local listener's.
-const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth'];
+const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth', 'token'];
 const is = (type: string, value: unknown) => typeof value === type;
 
 /** One channel message, checked, or the error that says what was wrong with it. Never throws. */

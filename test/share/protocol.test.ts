@@ -15,6 +15,7 @@ describe('channel messages', () => {
       { t: 'change', f: 'a', type: 'task.delete', task: { task_id: 't1' }, source: 'poll' },
       { t: 'tasks', f: 'a', to: 'b', tasks: [task, { ...task, task_id: 't2' }] },
       { t: 'error', f: 'a', kind: 'poll', message: 'poll: HTTP 500', raw: 'oops', status: 500 },
+      { t: 'error', f: 'a', kind: 'token', message: 'token: no answer within 4000 ms' },
       { t: 'refresh', f: 'b', id: 1 },
       { t: 'done', f: 'a', to: 'b', id: 1 },
     ];
@@ -37,7 +38,7 @@ describe('channel messages', () => {
   it('never throws, pollutes nothing, and whatever it accepts has the shape the group relies on', () => {
     const key = fc.constantFrom('t', 'f', 'to', 'id', 'state', 'hidden', 'type', 'source', 'task', 'tasks', 'kind', 'message', 'raw', 'status', '__proto__', 'constructor');
     const value = fc.oneof(
-      fc.constantFrom('hello', 'beat', 'change', 'tasks', 'error', 'refresh', 'done', 'live', 'closed', 'task.update', 'task.delete', 'ws', 'poll', 'auth', 'listener', '__proto__'),
+      fc.constantFrom('hello', 'beat', 'change', 'tasks', 'error', 'refresh', 'done', 'live', 'closed', 'task.update', 'task.delete', 'ws', 'poll', 'auth', 'token', 'listener', '__proto__'),
       fc.constant(task),
       fc.constant([task, {}]),
       fc.jsonValue({ maxDepth: 3 }),
@@ -58,7 +59,7 @@ describe('channel messages', () => {
         if (result.t === 'beat') expect(['idle', 'connecting', 'live', 'polling']).toContain(result.state);
         if (result.t === 'change') expect(typeof result.task.task_id).toBe('string');
         if (result.t === 'tasks') for (const item of result.tasks) expect(typeof item.status).toBe('string');
-        if (result.t === 'error') expect(['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth']).toContain(result.kind);
+        if (result.t === 'error') expect(['parse', 'validation', 'unknown-type', 'poll', 'socket', 'auth', 'token']).toContain(result.kind);
         if (result.t === 'refresh' || result.t === 'done') expect(Number.isSafeInteger(result.id)).toBe(true);
       }),
       { numRuns: 2000 },
