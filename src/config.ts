@@ -86,10 +86,9 @@ function checkKeys(name: string, value: unknown, names?: string[], prefix = ''):
   }
 }
 
-// Letters of the typo found in the name, less the name's length: enough to tell options apart, and far
-// smaller than an edit distance (bytes count in the script tag).
-const likeness = (typo: string, name: string): number =>
-  [...typo.toLowerCase()].filter((letter) => name.toLowerCase().includes(letter)).length * 2 - name.length;
+// Letters of the typo found in the name (its case ignored: `websocket`), less the name's length: enough
+// to tell options apart, and far smaller than an edit distance (bytes count in the script tag).
+const likeness = (typo: string, name: string): number => [...typo].filter((letter) => name.toLowerCase().includes(letter)).length * 2 - name.length;
 
 type NumberOption = 'pollInterval' | 'pollTimeout' | 'staleAfter' | 'lazyCloseTimeout' | 'maxTasks' | 'maxFrameBytes';
 

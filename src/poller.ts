@@ -206,7 +206,7 @@ function httpError(status: number, body: string, url: string): TaskClientError {
     status === 401 || status === 403
       ? 'authentication failed; check the token or the session'
       : NO_ENDPOINT_STATUSES.includes(status)
-        ? `the server has no results endpoint at ${url}; add flowrra_live to the Flowrra app${url.startsWith(globalThis.location?.origin + '/') ? ' (or proxy it from the dev server)' : ''}: ` +
+        ? `the server has no results endpoint at ${url}; add flowrra_live to the Flowrra app${url.startsWith(globalThis.location?.origin + '/') ? ' (or proxy it from a dev server)' : ''}: ` +
           'https://github.com/flowrra/flowrra-client#use-with-flowrra'
         : 'the server answered with an error';
   return new TaskClientError('poll', `poll: HTTP ${status}: ${why}`, { raw: body, status });

@@ -250,7 +250,7 @@ describe('a server without the results endpoint', () => {
       while (errors.length === 0) await vi.advanceTimersByTimeAsync(100);
       expect(errors[0].message).toBe(
         `poll: HTTP 404: the server has no results endpoint at ${MOUNT}/api/results; add flowrra_live to the Flowrra app ` +
-          '(or proxy it from the dev server): https://github.com/flowrra/flowrra-client#use-with-flowrra',
+          '(or proxy it from a dev server): https://github.com/flowrra/flowrra-client#use-with-flowrra',
       );
       client.close();
     } finally {
