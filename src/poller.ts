@@ -76,6 +76,15 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     let timedOut = false;
     let timeout: ReturnType<typeof setTimeout> | undefined;
     let changes = 0;
+    // Each page of a paged poll has its own pollTimeout; the first page's also bounds the token step.
+    const arm = (): void => {
+      clearTimeout(timeout);
+      timeout = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, config.pollTimeout);
+    };
+    arm();
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...config.headers };
       // A token step that hangs ends with the poll's timeout, or every later poll would queue behind it.
@@ -86,12 +95,7 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
         const url = new URL(config.pollUrl);
         if (since) url.searchParams.set('since', since);
         log?.({ event: 'poll', url: url.href });
-        // Each page of a paged poll has its own pollTimeout.
-        clearTimeout(timeout);
-        timeout = setTimeout(() => {
-          timedOut = true;
-          abort.abort();
-        }, config.pollTimeout);
+        if (page) arm();
         const response = await config.fetch(url.href, {
           headers: etag ? { ...headers, 'If-None-Match': etag } : headers,
           credentials: config.credentials,
