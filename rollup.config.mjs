@@ -149,30 +149,39 @@ const quietZodAnnotations = (warning, warn) => {
   warn(warning);
 };
 
+/**
+ * A script-tag file: everything inside, minified. Sharing is a file of its own
+ * (flowrra-client.share.min.js, loaded after the client's), which imports nothing of the client at
+ * run time: the client hands it what it uses.
+ */
+const scriptTag = (input, file, name) => ({
+  input,
+  onwarn: quietZodAnnotations,
+  plugins: [
+    rwsFromSource(),
+    resolve({ browser: true }),
+    ownPrivatesOnly(),
+    ts(),
+    terser({
+      ecma: 2020,
+      // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
+      // comparisons left as written (lhs_constants off).
+      // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
+      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
+      // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
+      // already limits it to our own.
+      mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
+      format: { comments: false },
+    }),
+  ],
+  output: { file: `dist/${file}`, format: 'iife', name, sourcemap: true },
+});
+
 export default [
   npmBuild('src/index.ts', 'index'),
-  {
-    input: 'src/index.ts',
-    onwarn: quietZodAnnotations,
-    plugins: [
-      rwsFromSource(),
-      resolve({ browser: true }),
-      ownPrivatesOnly(),
-      ts(),
-      terser({
-        ecma: 2020,
-        // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
-        // comparisons left as written (lhs_constants off).
-        // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
-        compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
-        // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
-        // already limits it to our own.
-        mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
-        format: { comments: false },
-      }),
-    ],
-    output: { file: 'dist/flowrra-client.min.js', format: 'iife', name: 'FlowrraClient', sourcemap: true },
-  },
+  scriptTag('src/index.ts', 'flowrra-client.min.js', 'FlowrraClient'),
+  npmBuild('src/share/index.ts', 'share'),
+  scriptTag('src/share/index.ts', 'flowrra-client.share.min.js', 'FlowrraClientShare'),
   npmBuild('src/react/index.ts', 'react'),
   npmBuild('src/vue/index.ts', 'vue'),
   npmBuild('src/svelte/index.ts', 'svelte'),
@@ -186,6 +195,7 @@ export default [
     output: { dir: 'dist', entryFileNames: 'server-cli.js', chunkFileNames: 'server-cli-[name].js', format: 'es' },
   },
   types('src/index.ts', 'index', ['d.ts', 'd.cts']),
+  types('src/share/index.ts', 'share', ['d.ts', 'd.cts']),
   types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
   types('src/vue/index.ts', 'vue', ['d.ts', 'd.cts']),
   types('src/svelte/index.ts', 'svelte', ['d.ts', 'd.cts']),
