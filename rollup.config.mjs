@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -26,16 +27,20 @@ const coreAsPackage = (input) => ({
     input !== 'src/index.ts' && importer !== undefined && path.resolve(path.dirname(importer), id) === CORE ? { id: 'flowrra-client', external: true } : null,
 });
 
-/** npm builds keep their dependencies as imports. */
+/**
+ * npm builds keep their dependencies as imports, but for reconnecting-websocket in the core: see
+ * rwsFromSource().
+ */
 const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   input,
-  external: (id) => DEPENDENCY.test(id),
-  plugins: [coreAsPackage(input), ts()],
+  external: (id) => DEPENDENCY.test(id) && !(input === 'src/index.ts' && id === 'reconnecting-websocket'),
+  plugins: [coreAsPackage(input), rwsFromSource(), ts(), ...(input === 'src/index.ts' ? [thirdPartyLicenses()] : [])],
   output: formats.map((format) => ({
     file: `dist/${name}.${format === 'es' ? 'js' : 'cjs'}`,
     format,
     sourcemap: true,
     exports: 'named',
+    ...(input === 'src/index.ts' && { banner: RWS_NOTICE }),
   })),
 });
 
@@ -98,6 +103,23 @@ const types = (input, name, extensions = ['d.ts']) => ({
  * npm builds import the package as published.
  */
 const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
+const RWS_VERSION = JSON.parse(readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'package.json'), 'utf8')).version;
+// Its MIT notice, on every build that carries it and kept by bundlers (a `/*!` comment); the full
+// text ships as dist/THIRD_PARTY_LICENSES.
+const RWS_NOTICE = `/*! reconnecting-websocket ${RWS_VERSION} (c) 2018 Pedro Ladaria, MIT */`;
+// The licence text of what the builds carry inside, next to them in dist/.
+const thirdPartyLicenses = () => ({
+  name: 'third-party-licenses',
+  generateBundle(options) {
+    if (options.format !== 'es') return;
+    const license = readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'LICENSE'), 'utf8');
+    this.emitFile({
+      type: 'asset',
+      fileName: 'THIRD_PARTY_LICENSES',
+      source: `flowrra-client's builds carry reconnecting-websocket ${RWS_VERSION} (https://github.com/pladaria/reconnecting-websocket), compiled from its TypeScript source:\n\n${license}`,
+    });
+  },
+});
 const rwsFromSource = () => ({
   name: 'rws-from-source',
   resolveId: (id, importer) =>
@@ -171,7 +193,7 @@ const scriptTag = (input, file, name) => ({
       // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
       // already limits it to our own.
       mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
-      format: { comments: false },
+      format: { comments: false, preamble: input === 'src/index.ts' ? RWS_NOTICE : undefined },
     }),
   ],
   output: { file: `dist/${file}`, format: 'iife', name, sourcemap: true },
