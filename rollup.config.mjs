@@ -104,8 +104,8 @@ const types = (input, name, extensions = ['d.ts']) => ({
  */
 const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
 const RWS_VERSION = JSON.parse(readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'package.json'), 'utf8')).version;
-// Its MIT notice, on every build that carries it and kept by bundlers (a `/*!` comment); the full
-// text ships as dist/THIRD_PARTY_LICENSES.
+// Its MIT notice on the npm builds, which bundlers carry into an app's bundle (a `/*!` comment); the
+// full text ships as dist/THIRD_PARTY_LICENSES, beside the script-tag files too.
 const RWS_NOTICE = `/*! reconnecting-websocket ${RWS_VERSION} (c) 2018 Pedro Ladaria, MIT */`;
 // The licence text of what the builds carry inside, next to them in dist/.
 const thirdPartyLicenses = () => ({
@@ -193,7 +193,7 @@ const scriptTag = (input, file, name) => ({
       // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
       // already limits it to our own.
       mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
-      format: { comments: false, preamble: input === 'src/index.ts' ? RWS_NOTICE : undefined },
+      format: { comments: false },
     }),
   ],
   output: { file: `dist/${file}`, format: 'iife', name, sourcemap: true },
