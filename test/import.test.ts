@@ -53,6 +53,11 @@ describe('importing the SDK (Node, server rendering)', () => {
     expect(Object.keys(sandbox).filter((key) => key !== '__zod_globalConfig')).toEqual(['FlowrraClient']);
   });
 
+  it('tab sharing is in its own files only: the client builds carry none of it', () => {
+    for (const file of ['index.js', 'index.cjs', 'flowrra-client.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain('BroadcastChannel');
+    for (const file of ['share.js', 'share.cjs', 'flowrra-client.share.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).toContain('BroadcastChannel');
+  });
+
   it('the sharing script-tag file defines only FlowrraClientShare and touches nothing else at load', () => {
     const { touched, sandbox } = loadScript('flowrra-client.share.min.js');
     expect(touched).toEqual([]);
