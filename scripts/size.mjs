@@ -37,7 +37,7 @@ export async function consumerBundle(contents, external = []) {
 
 export async function measure() {
   return [
-    { name: 'dist/flowrra-client.min.js (script tag, all inside)', bytes: gzip(readFileSync('dist/flowrra-client.min.js')), limit: LIMIT },
+    { name: 'dist/flowrra-client.min.js (script tag, all inside but tab sharing)', bytes: gzip(readFileSync('dist/flowrra-client.min.js')), limit: LIMIT },
     { name: 'dist/flowrra-client.share.min.js (script tag, tab sharing)', bytes: gzip(readFileSync('dist/flowrra-client.share.min.js')), limit: LIMIT },
     {
       name: 'ESM: export { createTaskClient } from the npm build (esbuild, tree-shaken; an app that does not share)',
