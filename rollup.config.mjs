@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import { transform } from 'esbuild';
+import { minify } from 'terser';
 
 const ts = () =>
   typescript({
@@ -26,16 +28,20 @@ const coreAsPackage = (input) => ({
     input !== 'src/index.ts' && importer !== undefined && path.resolve(path.dirname(importer), id) === CORE ? { id: 'flowrra-client', external: true } : null,
 });
 
-/** npm builds keep their dependencies as imports. */
+/**
+ * npm builds keep their dependencies as imports, but for reconnecting-websocket in the core: see
+ * rwsFromSource().
+ */
 const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   input,
-  external: (id) => DEPENDENCY.test(id),
-  plugins: [coreAsPackage(input), ts()],
+  external: (id) => DEPENDENCY.test(id) && !(input === 'src/index.ts' && id === 'reconnecting-websocket'),
+  plugins: [coreAsPackage(input), rwsFromSource(true), ts(), ...(input === 'src/index.ts' ? [thirdPartyLicenses()] : [])],
   output: formats.map((format) => ({
     file: `dist/${name}.${format === 'es' ? 'js' : 'cjs'}`,
     format,
     sourcemap: true,
     exports: 'named',
+    ...(input === 'src/index.ts' && { banner: RWS_NOTICE }),
   })),
 });
 
@@ -94,11 +100,30 @@ const types = (input, name, extensions = ['d.ts']) => ({
 /**
  * The script tag compiles reconnecting-websocket from the TypeScript source its package ships, to
  * ES2020 like the rest of the bundle (its published builds are ES5, with TypeScript's helpers and a
- * defineProperty per getter; class fields assigned in the constructor, as its own build does). The
- * npm builds import the package as published.
+ * defineProperty per getter; class fields assigned in the constructor, as its own build does). So do
+ * the npm builds of the core: an app's bundler would otherwise take the ES5 build, some 1.5 KiB more.
+ * There, with no terser pass over the whole build, its private members are shortened and its debug
+ * calls (the client never turns its `debug` on) dropped here, in its module alone.
  */
 const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
-const rwsFromSource = () => ({
+const RWS_VERSION = JSON.parse(readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'package.json'), 'utf8')).version;
+// Its MIT notice on the npm builds, which bundlers carry into an app's bundle (a `/*!` comment); the
+// full text ships as dist/THIRD_PARTY_LICENSES, beside the script-tag files too.
+const RWS_NOTICE = `/*! reconnecting-websocket ${RWS_VERSION} (c) 2018 Pedro Ladaria, MIT */`;
+// The licence text of what the builds carry inside, next to them in dist/.
+const thirdPartyLicenses = () => ({
+  name: 'third-party-licenses',
+  generateBundle(options) {
+    if (options.format !== 'es') return;
+    const license = readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'LICENSE'), 'utf8');
+    this.emitFile({
+      type: 'asset',
+      fileName: 'THIRD_PARTY_LICENSES',
+      source: `flowrra-client's builds carry reconnecting-websocket ${RWS_VERSION} (https://github.com/pladaria/reconnecting-websocket), compiled from its TypeScript source:\n\n${license}`,
+    });
+  },
+});
+const rwsFromSource = (npm = false) => ({
   name: 'rws-from-source',
   resolveId: (id, importer) =>
     id === 'reconnecting-websocket' ? RWS_SOURCE : id === './events' && importer === RWS_SOURCE ? path.resolve(path.dirname(RWS_SOURCE), 'events.ts') : null,
@@ -106,7 +131,17 @@ const rwsFromSource = () => ({
     if (path.dirname(id) !== path.dirname(RWS_SOURCE)) return null;
     const compilerOptions = { useDefineForClassFields: false };
     const result = await transform(code, { loader: 'ts', target: 'es2020', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions } });
-    return { code: result.code, map: result.map };
+    if (!npm) return { code: result.code, map: result.map };
+    const out = await minify(result.code, {
+      module: true,
+      compress: { defaults: false, pure_funcs: ['this._debug'], side_effects: true },
+      mangle: { properties: { regex: RWS_PRIVATE } },
+      keep_classnames: true,
+      keep_fnames: true,
+      format: { beautify: true, comments: false },
+      sourceMap: { content: result.map },
+    });
+    return { code: out.code, map: out.map };
   },
 });
 
@@ -149,30 +184,39 @@ const quietZodAnnotations = (warning, warn) => {
   warn(warning);
 };
 
+/**
+ * A script-tag file: everything inside, minified. Sharing is a file of its own
+ * (flowrra-client.share.min.js, loaded after the client's), which imports nothing of the client at
+ * run time: the client hands it what it uses.
+ */
+const scriptTag = (input, file, name) => ({
+  input,
+  onwarn: quietZodAnnotations,
+  plugins: [
+    rwsFromSource(),
+    resolve({ browser: true }),
+    ownPrivatesOnly(),
+    ts(),
+    terser({
+      ecma: 2020,
+      // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
+      // comparisons left as written (lhs_constants off).
+      // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
+      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
+      // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
+      // already limits it to our own.
+      mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
+      format: { comments: false },
+    }),
+  ],
+  output: { file: `dist/${file}`, format: 'iife', name, sourcemap: true },
+});
+
 export default [
   npmBuild('src/index.ts', 'index'),
-  {
-    input: 'src/index.ts',
-    onwarn: quietZodAnnotations,
-    plugins: [
-      rwsFromSource(),
-      resolve({ browser: true }),
-      ownPrivatesOnly(),
-      ts(),
-      terser({
-        ecma: 2020,
-        // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
-        // comparisons left as written (lhs_constants off).
-        // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
-        compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
-        // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
-        // already limits it to our own.
-        mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
-        format: { comments: false },
-      }),
-    ],
-    output: { file: 'dist/flowrra-client.min.js', format: 'iife', name: 'FlowrraClient', sourcemap: true },
-  },
+  scriptTag('src/index.ts', 'flowrra-client.min.js', 'FlowrraClient'),
+  npmBuild('src/share/index.ts', 'share'),
+  scriptTag('src/share/index.ts', 'flowrra-client.share.min.js', 'FlowrraClientShare'),
   npmBuild('src/react/index.ts', 'react'),
   npmBuild('src/vue/index.ts', 'vue'),
   npmBuild('src/svelte/index.ts', 'svelte'),
@@ -186,6 +230,7 @@ export default [
     output: { dir: 'dist', entryFileNames: 'server-cli.js', chunkFileNames: 'server-cli-[name].js', format: 'es' },
   },
   types('src/index.ts', 'index', ['d.ts', 'd.cts']),
+  types('src/share/index.ts', 'share', ['d.ts', 'd.cts']),
   types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
   types('src/vue/index.ts', 'vue', ['d.ts', 'd.cts']),
   types('src/svelte/index.ts', 'svelte', ['d.ts', 'd.cts']),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The ESM example needs its page and the JavaScript of the dependencies the import map names (zod,
-// reconnecting-websocket); the SDK build comes from the server's --dist. Staging them in one
+// The ESM example needs its page and the JavaScript of the dependency the import map names (zod;
+// reconnecting-websocket is compiled into dist/index.js); the SDK build comes from the server's --dist. Staging them in one
 // directory lets the server serve that directory alone, not the repository root (which would hand
 // out .git and everything else).
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEPENDENCIES = ['zod', 'reconnecting-websocket'];
+const DEPENDENCIES = ['zod'];
 
 /** Fills `dir` (emptied first) with examples/esm/index.html and the dependencies' .js files. */
 export function stageEsmExample(dir) {

@@ -12,7 +12,7 @@ export const USAGE = `Usage: flowrra-server [options]
   --cors ORIGIN        let this one origin call the API
   --origin ORIGIN      allow socket upgrades from this origin (repeatable)
   --static DIR         serve DIR under /
-  --dist DIR           serve the SDK build: /flowrra-client.min.js and /dist/*
+  --dist DIR           serve the SDK build: /flowrra-client.min.js, /flowrra-client.share.min.js, /dist/*
   --tls-cert FILE      serve https and wss (with --tls-key)
   --tls-key FILE
   --max-connections N  open sockets allowed (default 10000)

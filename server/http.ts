@@ -10,7 +10,8 @@ export interface RouteOptions {
   distDir?: string;
 }
 
-const BUNDLE_PATH = '/flowrra-client.min.js';
+// The script-tag files: the client, and tab sharing.
+const BUNDLE_PATHS = ['/flowrra-client.min.js', '/flowrra-client.share.min.js'];
 const DIST_PREFIX = '/dist/';
 
 /** API first, then the SDK bundle, then the static site. Static files need no token. */
@@ -22,7 +23,7 @@ export function createRequestHandler({ api, staticDir, distDir }: RouteOptions) 
     if (api.handle(req, res, url)) return;
     if (pathname === SOCKET_PATH) return sendError(res, 426, 'Upgrade Required', { Upgrade: 'websocket' });
     const served =
-      distDir !== undefined && pathname === BUNDLE_PATH
+      distDir !== undefined && BUNDLE_PATHS.includes(pathname)
         ? serveStatic(distDir, pathname, req, res)
         : distDir !== undefined && pathname.startsWith(DIST_PREFIX)
           ? serveStatic(distDir, pathname.slice(DIST_PREFIX.length - 1), req, res)

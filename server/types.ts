@@ -68,7 +68,7 @@ export interface ReferenceServerOptions {
   pingInterval?: number;
   /** Files served under `/`. */
   staticDir?: string;
-  /** The SDK's build output: `/flowrra-client.min.js` and `/dist/*`. */
+  /** The SDK's build output: `/flowrra-client.min.js`, `/flowrra-client.share.min.js` and `/dist/*`. */
   distDir?: string;
   /** A path to a PEM file, or the PEM itself. With `tlsKey`: https and wss. */
   tlsCert?: string;

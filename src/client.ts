@@ -1,12 +1,11 @@
 import { resolveConfig } from './config';
 import { createLog } from './debug';
 import { TaskClientError } from './errors';
-import { parseFrame, parseTask } from './frame';
+import { decodeJson, isRecord, parseFrame, parseTask } from './frame';
 import { Listeners } from './listeners';
 import type { TaskClientOptions } from './options';
 import { browserIsOnline, pageIsHidden, watchPage } from './page';
 import { createPoller, type PollerConfig } from './poller';
-import { createGroup } from './share/group';
 import type { Task, TaskEventType } from './schema';
 import { FATAL_CLOSE_CODES, openSocket, type SocketHandle } from './socket';
 import { watchStale } from './stale-watch';
@@ -201,7 +200,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
 
   let role: TabRole = 'solo';
   const group = config.shareConnection
-    ? createGroup(config.shareConnection, {
+    ? config.shareConnection(config.shareKey, {
         lead: drive,
         follow: release,
         role(next) {
@@ -215,6 +214,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
         tasks: () => store.tasks.values(),
         state: () => state,
         poll: () => client.refresh(),
+        core: { TaskClientError, pageIsHidden, watchPage, decodeJson, isRecord, parseTask },
       })
     : undefined;
   const start = (): void => (group ? group.join() : drive());

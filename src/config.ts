@@ -3,6 +3,7 @@ import { configError, TaskClientError } from './errors';
 import type { DebugEntry } from './debug';
 import type { TaskClientOptions, TokenSource, WebSocketLike } from './options';
 import { pageLocation } from './page';
+import type { ShareConnection } from './share/group';
 import { resolveEndpoints } from './url';
 
 export interface ClientConfig {
@@ -22,8 +23,10 @@ export interface ClientConfig {
   headers: Record<string, string>;
   credentials: RequestCredentials;
   debug: boolean | ((entry: DebugEntry) => void) | undefined;
-  /** The name of the group of tabs sharing one connection, or false. */
-  shareConnection: string | false;
+  /** Tab sharing (`share` from flowrra-client/share), or false. */
+  shareConnection: ShareConnection | false;
+  /** The name of the group of tabs sharing one connection: the endpoints and the `shareKey` option. */
+  shareKey: string;
 }
 
 /** Applies defaults and checks every option, so that misconfiguration fails at creation. */
@@ -64,11 +67,12 @@ export function resolveConfig(options: TaskClientOptions): ClientConfig {
     headers: canonicalHeaders(options.headers),
     credentials: options.credentials ?? 'same-origin',
     debug: options.debug,
-    shareConnection: shareName(options, wsUrl, pollUrl),
+    shareConnection: checkShare(options.shareConnection),
+    shareKey: shareName(options.shareKey, wsUrl, pollUrl),
   };
-  // The options are the config's keys and two more (cheaper in bytes than a list of their own); a
+  // The options are the config's keys and `url` (cheaper in bytes than a list of their own); a
   // misspelt key is reported once the others passed.
-  checkKeys('options', options, [...Object.keys(config), 'url', 'shareKey']);
+  checkKeys('options', options, [...Object.keys(config), 'url']);
   return config;
 }
 
@@ -112,10 +116,15 @@ function canonicalHeaders(headers: Record<string, string> = {}): Record<string, 
   return out;
 }
 
+// Sharing is an import of its own (flowrra-client/share), so that an app that does not share carries none of it.
+function checkShare(share: unknown): ShareConnection | false {
+  if (share && typeof share != 'function') throw configError('shareConnection', 'share from "flowrra-client/share" (script tag: FlowrraClientShare.share)', share);
+  return (share as ShareConnection) || false;
+}
+
 // Tabs share when their endpoints and shareKey match; the token is no part of it. The version
 // keeps a later protocol off this one's channel.
-function shareName({ shareConnection, shareKey = '' }: TaskClientOptions, wsUrl: string | false, pollUrl: string | false): string | false {
-  if (typeof shareConnection !== 'boolean' && shareConnection !== undefined) throw configError('shareConnection', 'a boolean', shareConnection);
+function shareName(shareKey: unknown = '', wsUrl: string | false, pollUrl: string | false): string {
   if (typeof shareKey !== 'string') throw configError('shareKey', 'a string', shareKey);
-  return !!shareConnection && `flowrra-client/1 ${JSON.stringify([wsUrl, pollUrl, shareKey])}`;
+  return `flowrra-client/1 ${JSON.stringify([wsUrl, pollUrl, shareKey])}`;
 }

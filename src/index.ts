@@ -16,4 +16,5 @@ export {
 export type { TaskClient, TaskEvent, ConnectionState, TabRole } from './types';
 export type { TaskClientOptions, ReconnectOptions, TokenSource, ResponseLike, WebSocketConstructor as WebSocketLike } from './options';
 export type { DebugEntry, DebugEvent, NoRetry, PageChange } from './debug';
+export type { ShareConnection } from './share/group';
 export type { TaskEventType } from './schema';

@@ -1,4 +1,5 @@
 import type { DebugEntry } from './debug';
+import type { ShareConnection } from './share/group';
 
 /**
  * A WebSocket constructor: the browser's, or `ws`'s in Node (`import { WebSocket } from 'ws'`, passed as
@@ -181,9 +182,12 @@ export interface TaskClientOptions {
    * change, state and error from it over a BroadcastChannel, and one of them takes over when it
    * goes (see `role` and docs/many-tabs.md). The leader's token is the one used. Without the Web
    * Locks API or BroadcastChannel (and in Node) the client runs alone, as with `false`.
+   * Sharing is an import of its own, so that an app that does not share carries none of it: pass
+   * `share` from `flowrra-client/share` (script tag: `FlowrraClientShare.share`, from
+   * flowrra-client.share.min.js loaded after flowrra-client.min.js).
    * @default false
    */
-  shareConnection?: boolean;
+  shareConnection?: false | ShareConnection;
   /**
    * Tabs share a connection only when their `shareKey` matches too. When tabs may hold different
    * tokens (two users, two tenants), pass what tells them apart, such as a user id: never the token.

@@ -56,6 +56,11 @@ describe('options a JavaScript user gets wrong', () => {
     ['websocket in lower case', () => createTaskClient({ url: URL_STRING, websocket: WebSocket } as never), 'websocket: unknown option; did you mean WebSocket?'],
     ["reconnect: 'fast'", () => createTaskClient({ url: URL_STRING, WebSocket, reconnect: 'fast' as never }), 'reconnect: expected an object, got "fast"'],
     ["headers: 'x'", () => createTaskClient({ url: URL_STRING, WebSocket, headers: 'x' as never }), 'headers: expected an object, got "x"'],
+    [
+      'shareConnection: true (sharing is an import of its own)',
+      () => createTaskClient({ url: URL_STRING, WebSocket, shareConnection: true as never }),
+      'shareConnection: expected share from "flowrra-client/share" (script tag: FlowrraClientShare.share), got true',
+    ],
     ['a misspelt url on a page', () => onPage(() => createTaskClient({ ulr: URL_STRING, WebSocket } as never)), 'ulr: unknown option; did you mean url?'],
   ])('%s: a config error that names what the user wrote', (_, create, message) => {
     const got = configMessage(create);

@@ -33,17 +33,35 @@ describe('importing the SDK (Node, server rendering)', () => {
     expect(out.after).toBeGreaterThan(0); // creating a client does look: the trap works
   });
 
-  it('the script-tag bundle defines only FlowrraClient and touches nothing else at load', () => {
+  // A script-tag file run in a sandbox whose browser globals record any read.
+  function loadScript(file: string) {
     const touched: string[] = [];
     const sandbox: Record<string, unknown> = {};
     for (const name of BROWSER_GLOBALS) {
       Object.defineProperty(sandbox, name, { get: () => void touched.push(name), enumerable: false });
     }
-    runInNewContext(readFileSync(join(dist, 'flowrra-client.min.js'), 'utf8'), sandbox);
+    runInNewContext(readFileSync(join(dist, file), 'utf8'), sandbox);
+    return { touched, sandbox };
+  }
+
+  it('the script-tag bundle defines only FlowrraClient and touches nothing else at load', () => {
+    const { touched, sandbox } = loadScript('flowrra-client.min.js');
     expect(touched).toEqual([]);
     const global = sandbox.FlowrraClient as Record<string, unknown>;
     expect(typeof global.createTaskClient).toBe('function');
     expect(typeof global.TaskSchema).toBe('object');
     expect(Object.keys(sandbox).filter((key) => key !== '__zod_globalConfig')).toEqual(['FlowrraClient']);
+  });
+
+  it('tab sharing is in its own files only: the client builds carry none of it', () => {
+    for (const file of ['index.js', 'index.cjs', 'flowrra-client.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain('BroadcastChannel');
+    for (const file of ['share.js', 'share.cjs', 'flowrra-client.share.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).toContain('BroadcastChannel');
+  });
+
+  it('the sharing script-tag file defines only FlowrraClientShare and touches nothing else at load', () => {
+    const { touched, sandbox } = loadScript('flowrra-client.share.min.js');
+    expect(touched).toEqual([]);
+    expect(Object.keys(sandbox)).toEqual(['FlowrraClientShare']);
+    expect(typeof (sandbox.FlowrraClientShare as Record<string, unknown>).share).toBe('function');
   });
 });

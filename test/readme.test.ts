@@ -57,7 +57,7 @@ describe('README code blocks, as a user pastes them', () => {
           for (const [, script] of block.code.matchAll(/<script>([\s\S]*?)<\/script>/g)) files.push(write(`block-${n}.script.js`, script!));
         }
       });
-      files.push(write('globals.d.ts', "declare const FlowrraClient: typeof import('flowrra-client');\n"));
+      files.push(write('globals.d.ts', "declare const FlowrraClient: typeof import('flowrra-client');\ndeclare const FlowrraClientShare: typeof import('flowrra-client/share');\n"));
       write(
         'tsconfig.json',
         JSON.stringify({

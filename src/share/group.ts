@@ -1,8 +1,23 @@
-import { TaskClientError } from '../errors';
-import { pageIsHidden, watchPage } from '../page';
+import type { TaskClientError } from '../errors';
+import type { decodeJson, isRecord, parseTask } from '../frame';
+import type { pageIsHidden, watchPage } from '../page';
 import type { Task, TaskEventType } from '../schema';
 import type { ConnectionState, TabRole } from '../types';
 import { readMessage, type Message } from './protocol';
+
+/**
+ * The client's own pieces the group uses, handed over by the client: the group is a module of its own
+ * (`flowrra-client/share`, a script-tag file of its own), and its errors must be the client's
+ * `TaskClientError`, its tasks checked by the client's own rules.
+ */
+export interface Core {
+  TaskClientError: typeof TaskClientError;
+  pageIsHidden: typeof pageIsHidden;
+  watchPage: typeof watchPage;
+  decodeJson: typeof decodeJson;
+  isRecord: typeof isRecord;
+  parseTask: typeof parseTask;
+}
 
 /** What the client does for its group. */
 export interface GroupHost {
@@ -18,6 +33,7 @@ export interface GroupHost {
   tasks(): Iterable<Task>;
   state(): ConnectionState;
   poll(): Promise<unknown>;
+  core: Core;
 }
 
 export interface Group {
@@ -53,6 +69,7 @@ const CHUNK = 64 * 1024;
  * Undefined where there is no Web Locks API or BroadcastChannel: the client then runs alone.
  */
 export function createGroup(name: string, host: GroupHost): Group | undefined {
+  const { TaskClientError, pageIsHidden, watchPage } = host.core;
   const locks = typeof navigator === 'object' ? navigator.locks : undefined;
   if (!locks || typeof BroadcastChannel !== 'function') return undefined;
   const me = Math.random().toString(36).slice(2);
@@ -147,7 +164,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   }
 
   function receive(data: unknown): void {
-    const m = readMessage(data);
+    const m = readMessage(data, host.core);
     if (m instanceof TaskClientError) return host.report(m);
     if ('to' in m && m.to !== me) return;
     if (leading) {
@@ -226,3 +243,6 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     },
   };
 }
+
+/** What `shareConnection` takes: `share` from `flowrra-client/share`. */
+export type ShareConnection = typeof createGroup;

@@ -1,7 +1,7 @@
-import { TaskClientError, type TaskClientErrorKind } from '../errors';
-import { decodeJson, isRecord, parseTask } from '../frame';
+import type { TaskClientError, TaskClientErrorKind } from '../errors';
 import type { Task, TaskEventType } from '../schema';
 import type { ConnectionState } from '../types';
+import type { Core } from './group';
 
 /**
  * What the tabs of a group say to each other, as JSON text: the receiver validates every task with
@@ -30,7 +30,7 @@ const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 
 const is = (type: string, value: unknown) => typeof value === type;
 
 /** One channel message, checked, or the error that says what was wrong with it. Never throws. */
-export function readMessage(data: unknown): Message | TaskClientError {
+export function readMessage(data: unknown, { TaskClientError, decodeJson, isRecord, parseTask }: Core): Message | TaskClientError {
   const m = decodeJson(data, Infinity, 'channel') as Record<string, unknown>;
   if (m instanceof TaskClientError) return m;
   // `null` is JSON too: nothing may be read off it before it is known to be an object.

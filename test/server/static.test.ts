@@ -26,6 +26,7 @@ beforeAll(() => {
   symlinkSync(join(top, 'secret.txt'), join(site, 'link.txt'));
   writeFileSync(join(dist, 'flowrra-client.min.js'), 'var FlowrraClient={}');
   writeFileSync(join(dist, 'flowrra-client.min.js.map'), '{"version":3}');
+  writeFileSync(join(dist, 'flowrra-client.share.min.js'), 'var FlowrraClientShare={}');
 });
 
 afterAll(() => rmSync(top, { recursive: true, force: true }));
@@ -68,13 +69,14 @@ describe('static files', () => {
     }
   });
 
-  it('serves the SDK bundle at /flowrra-client.min.js and dist/ at /dist/', async () => {
+  it('serves the script-tag files at /flowrra-client.min.js and /flowrra-client.share.min.js, and dist/ at /dist/', async () => {
     const server = await start({ distDir: dist });
     expect(await get(server, '/flowrra-client.min.js')).toEqual({
       status: 200,
       type: 'text/javascript; charset=utf-8',
       body: 'var FlowrraClient={}',
     });
+    expect(await get(server, '/flowrra-client.share.min.js')).toMatchObject({ status: 200, body: 'var FlowrraClientShare={}' });
     expect(await get(server, '/dist/flowrra-client.min.js.map')).toEqual({ status: 200, type: 'application/json', body: '{"version":3}' });
     expect((await get(server, '/dist/..%2fsecret.txt')).status).toBe(403);
     expect((await get(server, '/')).status).toBe(404);

@@ -2,6 +2,7 @@
 // an in-memory Web Locks API, and fake sockets and fetch.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTaskClient, type TaskClient, type TaskClientError, type TaskEvent, type WebSocketLike } from '../../src/index';
+import { share } from '../../src/share/index';
 import { FakeWebSocket } from '../helpers/fake-websocket';
 import { fakeFetch, json } from '../helpers/fake-fetch';
 import { fakeLocks } from './fake-locks';
@@ -20,7 +21,7 @@ afterEach(() => {
 beforeEach(() => FakeWebSocket.reset());
 
 function tab(http = fakeFetch(), options = {}) {
-  const client = createTaskClient({ url: MOUNT, shareConnection: true, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch, ...options });
+  const client = createTaskClient({ url: MOUNT, shareConnection: share, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch, ...options });
   open.push(client);
   const events: TaskEvent[] = [];
   const errors: TaskClientError[] = [];
@@ -94,7 +95,7 @@ describe('shareConnection in Node', () => {
 
     it('a lazy tab joins with its first subscriber and leaves after its last: the next tab leads', async () => {
       const http = fakeFetch();
-      const lazy = createTaskClient({ url: MOUNT, shareConnection: true, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
+      const lazy = createTaskClient({ url: MOUNT, shareConnection: share, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
       open.push(lazy);
       const b = tab();
       await vi.waitFor(() => expect(b.client.role).toBe('leader'));
@@ -112,7 +113,7 @@ describe('shareConnection in Node', () => {
 
     it('a lazy tab with no subscriber is solo, before its first and after its last, and its refresh() polls', async () => {
       const http = fakeFetch(() => json([{ task_id: 'p1', status: 'success' }]));
-      const lazy = createTaskClient({ url: MOUNT, shareConnection: true, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
+      const lazy = createTaskClient({ url: MOUNT, shareConnection: share, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
       open.push(lazy);
       await lazy.refresh();
       expect(http.calls).toHaveLength(1);
@@ -204,7 +205,7 @@ describe('shareConnection in Node', () => {
       });
 
       it('from a state listener, as a lazy tab joins', async () => {
-        const lazy = createTaskClient({ url: MOUNT, shareConnection: true, lazy: true, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: fakeFetch().fetch });
+        const lazy = createTaskClient({ url: MOUNT, shareConnection: share, lazy: true, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: fakeFetch().fetch });
         open.push(lazy);
         lazy.on('state', () => lazy.close());
         lazy.subscribe(() => {});

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TaskClientError } from '../../src/index';
-import { readMessage } from '../../src/share/protocol';
+import { decodeJson, isRecord, parseTask } from '../../src/frame';
+import { pageIsHidden, watchPage } from '../../src/page';
+import { readMessage as readWith } from '../../src/share/protocol';
 import { pollution } from '../reliability/helpers/pollution';
+
+// The client's own pieces, as the client hands them to the group.
+const read = (data: unknown) => readWith(data, { TaskClientError, pageIsHidden, watchPage, decodeJson, isRecord, parseTask });
 
 const task = { task_id: 't1', status: 'running', started_at: '2026-11-25T17:33:43.170442' };
 
@@ -19,19 +24,19 @@ describe('channel messages', () => {
       { t: 'refresh', f: 'b', id: 1 },
       { t: 'done', f: 'a', to: 'b', id: 1 },
     ];
-    for (const message of messages) expect(readMessage(JSON.stringify(message))).toEqual(message);
+    for (const message of messages) expect(read(JSON.stringify(message))).toEqual(message);
   });
 
   it('takes JSON text only, of any size: a task the leader applied may be larger than any one frame', () => {
     const big = { t: 'change', f: 'a', type: 'task.update', task: { ...task, result: 'é'.repeat(2 << 20) }, source: 'ws' };
-    expect(readMessage(JSON.stringify(big))).toEqual(big);
-    expect(readMessage({ t: 'hello', f: 'a' })).toMatchObject({ kind: 'parse', message: 'channel: expected JSON text, got binary data' });
-    expect(readMessage('x'.repeat(2 << 20))).toMatchObject({ kind: 'parse', message: expect.stringContaining('channel: invalid JSON') });
+    expect(read(JSON.stringify(big))).toEqual(big);
+    expect(read({ t: 'hello', f: 'a' })).toMatchObject({ kind: 'parse', message: 'channel: expected JSON text, got binary data' });
+    expect(read('x'.repeat(2 << 20))).toMatchObject({ kind: 'parse', message: expect.stringContaining('channel: invalid JSON') });
   });
 
   it('reports JSON text that is not an object (null included) as not a message, without throwing', () => {
     for (const text of ['null', '1', '"hello"', 'true', '[]', '[{"t":"hello","f":"a"}]']) {
-      expect(readMessage(text)).toMatchObject({ kind: 'validation', message: 'channel: not a message of this group' });
+      expect(read(text)).toMatchObject({ kind: 'validation', message: 'channel: not a message of this group' });
     }
   });
 
@@ -49,7 +54,7 @@ describe('channel messages', () => {
     );
     fc.assert(
       fc.property(fc.oneof(message, fc.string(), fc.jsonValue(), fc.jsonValue().map((value) => JSON.stringify(value))), (data) => {
-        const result = readMessage(data);
+        const result = read(data);
         expect(pollution()).toEqual([]);
         if (result instanceof TaskClientError) {
           expect(['parse', 'validation']).toContain(result.kind);
