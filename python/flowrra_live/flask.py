@@ -14,7 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from .background_loop import run_in_background_loop
-from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token, blueprint_name
+from .index import DEFAULT_MAX_RUNS
 
 __all__ = ["create_blueprint", "submit"]
 
@@ -25,22 +26,28 @@ def create_blueprint(
     token: Token = None,
     limit: int = DEFAULT_LIMIT,
     exclude: Iterable[str] = (),
+    max_runs: int = DEFAULT_MAX_RUNS,
+    name: str | None = None,
 ) -> Blueprint:
-    """A blueprint named ``flowrra_live`` serving ``GET /api/results`` (and ``/api/results/``).
+    """A blueprint serving ``GET``/``HEAD /api/results`` (and ``/api/results/``).
 
     ``token`` is a string expected as ``Authorization: Bearer``, or a callable given Flask's
     ``request`` that returns whether it may read. ``limit`` is the default page size, ``exclude``
-    task keys never served.
+    task keys never served, ``max_runs`` the bound of the app's run index. ``name`` is the
+    blueprint's (default ``flowrra_live``, then ``flowrra_live_2``... so that an app can mount it twice).
     """
-    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude)
-    blueprint = Blueprint("flowrra_live", __name__)
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs)
+    blueprint = Blueprint(name or blueprint_name(), __name__)
 
     def results() -> Response:
         # A token callable runs here, in the request thread (Flask's request and the app's
         # sessions are usable); only the backend is read on the loop.
         allowed = endpoint.authorize(request, request.headers)
-        reply = run_in_background_loop(endpoint.answer(allowed, request.headers, request.args.getlist("limit")))
-        return Response(reply.body, status=reply.status, headers=reply.headers)
+        reply = run_in_background_loop(endpoint.answer(allowed, request.headers, request.args.getlist, request.method))
+        response = Response(reply.body, status=reply.status, headers=reply.headers)
+        if "Content-Type" not in reply.headers:
+            del response.headers["Content-Type"]  # Flask would label an empty 304 text/html
+        return response
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])
     blueprint.add_url_rule("/api/results/", "results", results, methods=["GET"])
