@@ -39,7 +39,7 @@ import re
 import secrets
 import weakref
 
-__all__ = ["CURSOR_HEADER", "MORE_HEADER", "EXPOSED_HEADERS", "Position", "ORIGIN", "format_cursor", "parse_cursor", "LocalSequence", "new_log_id", "ChangeFeed", "feed_of", "from_shared_log"]
+__all__ = ["CURSOR_HEADER", "MORE_HEADER", "EXPOSED_HEADERS", "Position", "ORIGIN", "format_cursor", "parse_cursor", "LocalSequence", "new_log_id", "ChangeFeed", "feed_of", "from_shared_log", "StreamLog"]
 
 CURSOR_HEADER = "X-Flowrra-Cursor"
 MORE_HEADER = "X-Flowrra-More"
@@ -149,3 +149,49 @@ def feed_of(bus) -> ChangeFeed:
 #: index, which gets that event from the log with its position, skips it on the bus, and the
 #: fan-out does not send it back to the log.
 from_shared_log: contextvars.ContextVar[bool] = contextvars.ContextVar("flowrra_live_from_shared_log", default=False)
+
+
+class StreamLog:
+    """The shared change log of the fan-out: one Redis Stream, ``XADD … MAXLEN ~ max_len``.
+
+    Its entry ids are the positions every worker agrees on. Beside it, ``<key>:log`` holds a
+    random log id, made by the first worker that finds none: when Redis loses the stream (a restart
+    without persistence, a flush) it loses the id too, and cursors of the old stream are refused.
+    Takes a ``redis.asyncio`` client; imports nothing of Redis itself.
+    """
+
+    def __init__(self, key: str, max_len: int) -> None:
+        self.key = key
+        self.max_len = max_len
+
+    async def log_id(self, client) -> str:
+        id_key = f"{self.key}:log"
+        await client.set(id_key, new_log_id(), nx=True)
+        value = await client.get(id_key)
+        return value.decode("ascii") if isinstance(value, bytes) else str(value)
+
+    async def bounds(self, client) -> tuple[Position, Position]:
+        """``(floor, head)``: entries after ``floor`` are all still in the stream; ``head`` is the newest id given."""
+        try:
+            info = await client.xinfo_stream(self.key)
+        except Exception as error:  # ResponseError "no such key": no entry yet
+            if "no such key" in str(error).lower():
+                return ORIGIN, ORIGIN
+            raise
+        head = stream_position(info["last-generated-id"])
+        deleted = info.get("max-deleted-entry-id")  # Redis 7
+        if deleted is not None:
+            return stream_position(deleted), head
+        first = info.get("first-entry")
+        if first is None:
+            return head, head
+        ms, seq = stream_position(first[0])
+        return ((ms, seq - 1) if seq else (ms - 1, 2**64 - 1)), head
+
+    def append(self, pipeline, fields: dict[str, str]) -> None:
+        pipeline.xadd(self.key, fields, maxlen=self.max_len, approximate=True)
+
+    async def read(self, client, after: Position, count: int, block_ms: int) -> list[tuple[Position, dict]]:
+        """Entries after ``after``, oldest first; waits up to ``block_ms`` for one."""
+        answer = await client.xread({self.key: stream_id(after)}, count=count, block=block_ms)
+        return [(stream_position(entry_id), fields) for _, entries in answer for entry_id, fields in entries]

@@ -120,6 +120,11 @@ class RunIndex:
         safe = {str(key): json_safe(value) for key, value in task.items()}
         known = self._runs.get(task_id)
         if known is not None and (order < known.order or (order == known.order and safe == known.task)):
+            if position is not None and order == known.order and position > known.position:
+                # A change made here, seen at once, now has its place in the shared log.
+                known.position = position
+                self._log(position, task_id)
+                self.version += 1
             return False
         if position is None and self._sequence is not None:
             position = self.head = self._sequence.next()
