@@ -9,7 +9,7 @@ polls it (``wsUrl: false``). Both read and write Redis through one event loop in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, request
 
@@ -17,7 +17,10 @@ from .background_loop import run_in_background_loop
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token, blueprint_name
 from .index import DEFAULT_MAX_RUNS
 
-__all__ = ["create_blueprint", "submit"]
+if TYPE_CHECKING:
+    from .fanout import Fanout
+
+__all__ = ["create_blueprint", "start_fanout", "submit"]
 
 
 def create_blueprint(
@@ -54,17 +57,38 @@ def create_blueprint(
     return blueprint
 
 
+def start_fanout(redis_url: str, channel: str = "flowrra:events", **options: Any) -> "Fanout":
+    """Joins the fan-out (``flowrra_live.fanout``) from this WSGI process, on its background loop.
+
+    The tasks run in the worker process: its changes reach this process's run index, and so the
+    results endpoint and its cursors, only through the fan-out. Call it once at startup, in this
+    process and (``await start_fanout(...)``) in the worker process. Stop it with
+    ``run_in_background_loop(fanout.stop())`` if the process needs a clean exit.
+    """
+    from .fanout import start_fanout as start  # imports redis: only for apps that use the fan-out
+
+    return run_in_background_loop(start(redis_url, channel, **options))
+
+
 def submit(flowrra: Any, task_func: Callable, *args: Any, **kwargs: Any) -> str:
     """Queues ``task_func(*args, **kwargs)`` from a sync view; returns its task_id.
 
     The task is stored as pending in the backend and pushed to the broker, as ``flowrra.submit``
-    does, for the worker process to run. This process starts no worker.
+    does, for the worker process to run. This process starts no worker. Raises ``RuntimeError``
+    when the app has no broker (Flowrra's in-process queue), where no other process could run it.
     """
     return run_in_background_loop(_submit(flowrra, task_func, args, kwargs))
 
 
 async def _submit(flowrra: Any, task_func: Callable, args: tuple, kwargs: dict) -> str:
     executor = getattr(task_func, "_executor", None)
+    if executor is not None and getattr(executor, "broker", None) is None:
+        # Flowrra's in-process queue: nothing in another process would ever take the task (it
+        # would stay pending), and once the queue is full put() would block this thread for good.
+        raise RuntimeError(
+            "flowrra_live.flask.submit needs a Flowrra app with a broker (Flowrra.from_urls(broker='redis://…', "
+            "backend='redis://…')): with the in-process queue no worker process can run the task"
+        )
     if executor is None or executor.is_running:
         return await flowrra.submit(task_func, *args, **kwargs)
     # Flowrra 0.1.8 queues only through a started executor, though queueing needs no worker. Its

@@ -313,3 +313,60 @@ def test_stop_before_start_is_a_no_op(redis_server):
         return fanout.connected
 
     assert asyncio.run(run()) is False
+
+
+def test_a_half_open_link_is_noticed_and_the_fan_out_reconnects(redis_server, caplog):
+    async def run():
+        partition = await Partition(redis_server.port).start()
+        bus_a, bus_b = EventBus(), EventBus()
+        inbox_b = Inbox(bus_b)
+        fanout_a = Fanout(partition.url(), "test:events", bus=bus_a, timeout=0.5, block=0.2)
+        fanout_b = Fanout(redis_server.url(), "test:events", bus=bus_b)
+        await fanout_a.start()
+        await fanout_b.start()
+        partition.freeze()
+        # Nothing closes the link: only a command left unanswered tells.
+        await wait_until(lambda: not fanout_a.connected)
+        await bus_a.emit(update("while-frozen"))
+        partition.thaw()
+        await wait_until(lambda: fanout_a.connected)
+        await bus_a.emit(update("after"))
+        await inbox_b.wait_for(2)
+        await fanout_a.stop()
+        await fanout_b.stop()
+        await partition.stop()
+        return inbox_b.ids()
+
+    with caplog.at_level(logging.INFO, logger="flowrra_live.fanout"):
+        assert asyncio.run(run()) == ["while-frozen", "after"]
+    assert len([r for r in caplog.records if "unreachable" in r.message]) == 1
+
+
+def test_an_event_json_cannot_encode_even_as_text_is_logged_and_the_next_ones_go_out(redis_server, caplog, monkeypatch):
+    from flowrra_live import fanout as fanout_module
+
+    real = fanout_module.json_safe
+
+    def failing(value):
+        if value["task"]["task_id"] == "poison":
+            raise RuntimeError("cannot encode")
+        return real(value)
+
+    monkeypatch.setattr(fanout_module, "json_safe", failing)
+
+    async def run():
+        (bus_a, _), (_, inbox_b), fanouts = await start_pair(redis_server.url())
+        # A result with a key json.dumps refuses (a date): it used to end the sender for good.
+        await bus_a.emit(update("dated", "success", result={datetime.date(2026, 12, 5): 1}))
+        await bus_a.emit(update("poison"))
+        await bus_a.emit(update("after"))
+        events = await inbox_b.wait_for(2)
+        for fanout in fanouts:
+            await fanout.stop()
+        return events, fanouts[0].connected
+
+    with caplog.at_level(logging.ERROR, logger="flowrra_live.fanout"):
+        events, _ = asyncio.run(run())
+    assert [event["task"]["task_id"] for event in events] == ["dated", "after"]
+    assert events[0]["task"]["result"] == {"2026-12-05": 1}
+    assert len([r for r in caplog.records if "could not encode" in r.message]) == 1
