@@ -127,13 +127,14 @@ class Fanout:
 
     async def _send(self) -> None:
         while (batch := await self._backlog.batch()) is not None:
+            dropped = self._backlog.dropped  # before this batch was taken: those lost precede it
             entries = [entry for entry in map(self._entry, batch) if entry is not None]
-            if self._backlog.dropped > self._dropped_reported:
-                # Events were lost while Redis was away: cursors from before are no longer whole.
-                entries.append({"o": self.origin, "gap": "1"})
+            if dropped > self._dropped_reported:
+                # Events were lost while Redis was away: cursors from before them are no longer whole.
+                entries.insert(0, {"o": self.origin, "gap": "1"})
             if entries:
                 await self._append(entries)
-                self._dropped_reported = self._backlog.dropped
+                self._dropped_reported = dropped
             self._backlog.done(len(batch))
 
     def _entry(self, event: dict) -> dict[str, str] | None:

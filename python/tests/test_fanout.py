@@ -370,3 +370,47 @@ def test_an_event_json_cannot_encode_even_as_text_is_logged_and_the_next_ones_go
     assert [event["task"]["task_id"] for event in events] == ["dated", "after"]
     assert events[0]["task"]["result"] == {"2026-12-05": 1}
     assert len([r for r in caplog.records if "could not encode" in r.message]) == 1
+
+
+def test_events_dropped_while_redis_was_away_make_older_cursors_gone_everywhere(redis_server):
+    from apps import ListingBackend, app_on
+
+    from flowrra_live.index import CursorGone
+    from flowrra_live.seeding import AppIndex
+
+    async def run():
+        partition = await Partition(redis_server.port).start()
+        bus_a, bus_b = EventBus(), EventBus()
+        index_b = AppIndex(app_on(ListingBackend()), 1000, bus=bus_b).index
+        inbox_b = Inbox(bus_b)
+        fanout_a = Fanout(partition.url(), "test:events", bus=bus_a, max_backlog=2)
+        fanout_b = Fanout(redis_server.url(), "test:events", bus=bus_b)
+        await fanout_a.start()
+        await fanout_b.start()
+        await bus_a.emit(update("before"))
+        await inbox_b.wait_for(1)
+        cursor = index_b.cursor
+        partition.cut_off()
+        await wait_until(lambda: not fanout_a.connected)
+        for i in range(5):  # three of them cannot wait: the backlog holds two
+            await bus_a.emit(update(f"lost-{i}"))
+        partition.heal()
+        await wait_until(lambda: "lost-4" in inbox_b.ids())
+        try:
+            index_b.changed_since(cursor, 100)
+            gone = False
+        except CursorGone:
+            gone = True
+        fresh = index_b.cursor
+        await bus_a.emit(update("after"))
+        await inbox_b.wait_for(4)
+        await wait_until(lambda: index_b.get("after") is not None)
+        later = [run.task_id for run in index_b.changed_since(fresh, 100)[0]]
+        await fanout_a.stop()
+        await fanout_b.stop()
+        await partition.stop()
+        return gone, later
+
+    gone, later = asyncio.run(run())
+    assert gone  # a 410, not an answer that silently lacks lost-0..2
+    assert later == ["after"]
