@@ -291,7 +291,9 @@ def test_a_cursor_from_one_process_is_valid_in_the_other(redis_server):
         for i in range(5):
             await buses[i % 2].emit(update(f"x{i}"))
         await buses[0].emit(update("x0", "success", finished_at="2026-11-30T10:00:00"))
-        await wait_until(lambda: a.cursor == b.cursor and len(b.changed_since(start, 100)[0]) == 5)
+        # Both processes have applied every entry, the last one (x0's success) included.
+        done = lambda index: (run := index.get("x0")) is not None and run.task["status"] == "success" and len(index.changed_since(start, 100)[0]) == 5  # noqa: E731
+        await wait_until(lambda: done(a) and done(b) and a.cursor == b.cursor)
         pages = []
         cursor = start
         for index in (a, b, a):  # each page from another process
