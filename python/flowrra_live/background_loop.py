@@ -20,15 +20,21 @@ _loop: asyncio.AbstractEventLoop | None = None
 _hooked = False
 
 
-def run_in_background_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` on the shared loop and block the calling thread until it is done."""
+def run_in_background_loop(coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+    """Run ``coroutine`` on the shared loop and block the calling thread until it is done; after
+    ``timeout`` s (if given) cancel it and raise ``TimeoutError``."""
     global _loop
     with _lock:
         if _loop is None:
             _loop = asyncio.new_event_loop()
             threading.Thread(target=_loop.run_forever, name="flowrra-live-loop", daemon=True).start()
             _forget_in_children()
-    return asyncio.run_coroutine_threadsafe(coroutine, _loop).result()
+    future = asyncio.run_coroutine_threadsafe(coroutine, _loop)
+    try:
+        return future.result(timeout)
+    except TimeoutError:
+        future.cancel()
+        raise
 
 
 def _forget_in_children() -> None:

@@ -20,7 +20,10 @@ from .index import DEFAULT_MAX_RUNS
 if TYPE_CHECKING:
     from .fanout import Fanout
 
-__all__ = ["create_blueprint", "start_fanout", "submit"]
+__all__ = ["SUBMIT_TIMEOUT", "create_blueprint", "start_fanout", "submit"]
+
+#: How long :func:`submit` may hold a request thread: a Redis that stopped answering must not hang it for good.
+SUBMIT_TIMEOUT = 10.0
 
 
 def create_blueprint(
@@ -75,9 +78,10 @@ def submit(flowrra: Any, task_func: Callable, *args: Any, **kwargs: Any) -> str:
 
     The task is stored as pending in the backend and pushed to the broker, as ``flowrra.submit``
     does, for the worker process to run. This process starts no worker. Raises ``RuntimeError``
-    when the app has no broker (Flowrra's in-process queue), where no other process could run it.
+    when the app has no broker (Flowrra's in-process queue), where no other process could run it,
+    and ``TimeoutError`` when the broker or backend has not answered within ``SUBMIT_TIMEOUT`` s.
     """
-    return run_in_background_loop(_submit(flowrra, task_func, args, kwargs))
+    return run_in_background_loop(_submit(flowrra, task_func, args, kwargs), SUBMIT_TIMEOUT)
 
 
 async def _submit(flowrra: Any, task_func: Callable, args: tuple, kwargs: dict) -> str:

@@ -109,3 +109,21 @@ def test_seeding_does_not_stall_when_two_endpoints_of_one_app_poll_at_once():
 
     replies = run(both())
     assert [reply.status for reply in replies] == [200, 200] and replies[0].body == replies[1].body
+
+
+def test_flask_submit_gives_up_on_a_broker_that_never_answers(monkeypatch):
+    require("flask", "python3-flask")
+    import flowrra_live.flask as live_flask
+
+    flowrra = Flowrra.from_urls(broker="redis://127.0.0.1:1/0", backend="redis://127.0.0.1:1/1")
+
+    @flowrra.task()
+    async def job() -> None: ...
+
+    async def never(*args, **kwargs):
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(flowrra, "submit", never)
+    monkeypatch.setattr(live_flask, "SUBMIT_TIMEOUT", 0.2)
+    with pytest.raises(TimeoutError):
+        live_flask.submit(flowrra, job)
