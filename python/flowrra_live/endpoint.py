@@ -1,4 +1,4 @@
-"""The polling endpoint without a framework: options, authentication, limit, ETag, errors.
+"""The polling endpoint without a framework: options, authentication, limit, cursor, ETag, errors.
 
 Each framework module turns its request into :meth:`ResultsEndpoint.respond` arguments and the
 returned :class:`Reply` into its own response, so every framework answers byte for byte the same.
@@ -10,15 +10,19 @@ import base64
 import hashlib
 import hmac
 import inspect
+import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .encoding import dumps, json_safe
+from .changelog import CURSOR_HEADER, EXPOSED_HEADERS, MORE_HEADER
+from .encoding import dumps
+from .index import DEFAULT_MAX_RUNS, CursorGone, RunIndex, checked_max_runs
 from .metrics import count_poll
-from .tasks import TASK_KEYS, ListingUnsupported, read_tasks
+from .seeding import index_of
+from .tasks import TASK_KEYS, ListingUnsupported
 
 logger = logging.getLogger("flowrra_live")
 
@@ -32,6 +36,8 @@ EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 Token = str | Callable[[Any], Any] | None
 #: A request's headers as each framework gives them: a mapping whose ``get`` ignores case.
 Headers = Mapping[str, str]
+#: Every value of one query parameter, by name, as each framework gives them (``getlist``).
+Query = Callable[[str], Sequence[str]]
 # At most four digits: 1000 is the largest, and int() refuses strings of over 4300 digits.
 _DIGITS = re.compile(r"[0-9]{1,4}")
 
@@ -46,7 +52,8 @@ class Reply:
 
 
 class ResultsEndpoint:
-    """``GET {mount}/api/results`` for one Flowrra app; see ``python/README.md`` for the options."""
+    """``GET {mount}/api/results`` for one Flowrra app; see ``python/README.md`` for the options
+    and ``changelog`` for the cursor contract. Answers from the app's run index (``seeding``)."""
 
     def __init__(
         self,
@@ -55,17 +62,21 @@ class ResultsEndpoint:
         token: Token = None,
         limit: int = DEFAULT_LIMIT,
         exclude: Iterable[str] = (),
+        max_runs: int = DEFAULT_MAX_RUNS,
     ) -> None:
         self.flowrra = flowrra
         self.token = _checked_token(token)
         self.limit = _checked_limit(limit)
         self.exclude = _checked_exclude(exclude)
+        self.app_index = index_of(flowrra, checked_max_runs(max_runs))
+        self._answers = _Answers()
         self._backend_failing = False
 
-    async def respond(self, request: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def respond(self, request: Any, headers: Headers, query: Query, method: str = "GET") -> Reply:
         """Answer one request. ``request`` is only handed to a callable ``token``; ``headers`` is the
-        framework's case-insensitive header mapping; ``limit`` holds every ``?limit=`` value."""
-        return await self.answer(self.authorize(request, headers), headers, limit)
+        framework's case-insensitive header mapping; ``query`` gives every value of a query
+        parameter (``query("limit")``); ``method`` is ``GET`` or ``HEAD`` (the same answer, no body)."""
+        return await self.answer(self.authorize(request, headers), headers, query, method)
 
     def authorize(self, request: Any, headers: Headers) -> bool | Awaitable[Any]:
         """The token check, run in the caller's context: a sync framework calls a sync ``token``
@@ -79,35 +90,44 @@ class ResultsEndpoint:
             return False
         return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
 
-    async def answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def answer(self, allowed: Any, headers: Headers, query: Query, method: str = "GET") -> Reply:
         """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
-        return await count_poll(self._answer(allowed, headers, limit))
+        reply = await count_poll(self._answer(allowed, headers, query))
+        if method == "HEAD":
+            return Reply(reply.status, reply.headers)
+        return reply
 
-    async def _answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def _answer(self, allowed: Any, headers: Headers, query: Query) -> Reply:
         if inspect.isawaitable(allowed):
             allowed = await allowed
         if not allowed:
             return _error(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
-        size = self._parse_limit(limit)
+        size = self._parse_limit(query("limit"))
         if size is None:
             return _error(400, f"limit must be one integer from 1 to {MAX_LIMIT}")
+        since = query("since")
+        if len(since) > 1:
+            return _error(400, "since must be one cursor")
         try:
-            tasks = await read_tasks(self.flowrra, size)
+            index = await self.app_index.ready()
         except ListingUnsupported as error:
             return _error(501, _unsupported_message(error.backend_names))
         except Exception as error:
-            # The backend is down (Redis unreachable...): an outage, which the client retries.
-            # The message names only the type: a connection error may carry a password in a URL.
+            # The backend is down (Redis unreachable...) while the index is seeded: an outage,
+            # which the client retries. The message names only the type: a connection error may
+            # carry a password in a URL.
             self._log_backend_failure()
             return _error(503, f"The result backend failed: {type(error).__name__}")
         if self._backend_failing:
             self._backend_failing = False
             logger.warning("flowrra_live: the result backend answers again")
-        body = dumps([self._served(task) for task in tasks])
-        validators = {"ETag": etag(body), "Cache-Control": "no-cache"}
-        if etag_matches(headers.get("If-None-Match"), validators["ETag"]):
-            return Reply(304, validators)
-        return Reply(200, {**validators, "Content-Type": "application/json"}, body)
+        try:
+            answer = self._answers.get(index, size, since[0] if since else None, self.exclude)
+        except CursorGone as gone:
+            return _error(410, f"{gone}: take the full answer (without since) and resume from its cursor")
+        if etag_matches(headers.get("If-None-Match"), answer.headers["ETag"]):
+            return Reply(304, answer.headers)
+        return Reply(200, {**answer.headers, "Content-Type": "application/json"}, answer.body)
 
     def _log_backend_failure(self) -> None:
         # Once per outage, not once per poll of every client.
@@ -123,8 +143,47 @@ class ResultsEndpoint:
         size = int(values[0])
         return size if 1 <= size <= MAX_LIMIT else None
 
-    def _served(self, task: dict[str, Any]) -> dict[str, Any]:
-        return {key: json_safe(value) for key, value in task.items() if key not in self.exclude}
+
+class _Answers:
+    """Each answer encoded once per index version and reused, so a repeated poll (a ``304``
+    especially) compares a version and an ETag, and reads or encodes nothing."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._cache: dict[tuple, tuple[int, Reply]] = {}
+
+    def get(self, index: RunIndex, limit: int, since: str | None, exclude: frozenset[str]) -> Reply:
+        key = (limit, since)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == index.version:
+            return cached[1]
+        headers = {"Cache-Control": "no-cache", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+        if since is None:
+            runs, cursor = index.newest(limit), index.cursor
+        else:
+            runs, cursor, more = index.changed_since(since, limit)
+            if more:
+                headers[MORE_HEADER] = "1"
+        body = b"[" + b",".join(run.encoded(exclude) for run in runs) + b"]"
+        headers[CURSOR_HEADER] = cursor
+        # Not the cursor: the same runs give the same ETag in every process (a client moving between
+        # workers gets a 304); a 304 carries the current cursor in its headers all the same.
+        headers["ETag"] = etag(body + (b"\n1" if MORE_HEADER in headers else b""))
+        reply = Reply(200, headers, body)
+        if len(self._cache) >= self._size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = (index.version, reply)
+        return reply
+
+
+_mounts = itertools.count(1)
+
+
+def blueprint_name() -> str:
+    """``flowrra_live`` for the first blueprint of a process, ``flowrra_live_2``... after: Flask
+    and Quart refuse two blueprints of one name in an app."""
+    number = next(_mounts)
+    return "flowrra_live" if number == 1 else f"flowrra_live_{number}"
 
 
 def etag(body: bytes) -> str:
@@ -165,6 +224,10 @@ def _checked_token(token: Token) -> Token:
         return token
     if not isinstance(token, str) or not token.strip():
         raise ValueError("token must be a non-empty string, a callable given the request, or None")
+    if token != token.strip():
+        # A token read from a file or an environment variable often ends in a newline; it would
+        # never match what a client sends (headers lose surrounding whitespace), so say so now.
+        raise ValueError("token has whitespace around it (a trailing newline?): strip it before mounting")
     return token
 
 

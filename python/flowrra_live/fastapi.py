@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
 from .monitor import ROUTES, MonitorEndpoint
+from .index import DEFAULT_MAX_RUNS
 
 
 def create_router(
@@ -17,22 +18,23 @@ def create_router(
     token: Token = None,
     limit: int = DEFAULT_LIMIT,
     exclude: Iterable[str] = (),
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> APIRouter:
-    """A router serving ``GET /api/results`` (and ``/api/results/``) under its prefix.
+    """A router serving ``GET``/``HEAD /api/results`` (and ``/api/results/``) under its prefix.
 
     ``token`` is a string expected as ``Authorization: Bearer``, or a callable given the Starlette
     ``Request`` that returns (or awaits to) whether it may read. ``limit`` is the default page size,
-    ``exclude`` task keys never served.
+    ``exclude`` task keys never served, ``max_runs`` the bound of the app's run index.
     """
-    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude)
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs)
     router = APIRouter()
 
     async def results(request: Request) -> Response:
-        reply = await endpoint.respond(request, request.headers, request.query_params.getlist("limit"))
+        reply = await endpoint.respond(request, request.headers, request.query_params.getlist, request.method)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
-    router.add_api_route("/api/results", results, methods=["GET"], name="flowrra_live_results")
-    router.add_api_route("/api/results/", results, methods=["GET"], include_in_schema=False)
+    router.add_api_route("/api/results", results, methods=["GET", "HEAD"], name="flowrra_live_results")
+    router.add_api_route("/api/results/", results, methods=["GET", "HEAD"], include_in_schema=False)
     add_monitor_routes(router, MonitorEndpoint(endpoint.authorize))
     return router
 

@@ -54,7 +54,7 @@ from apps import ListingBackend, app_on, at, result
 from flowrra_live import ResultsEndpoint
 tags = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
 backend = ListingBackend(result("a", "success", finished_at=at(1), result={"tags": tags, "n": 1}))
-reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, {}, []))
+reply = asyncio.run(ResultsEndpoint(app_on(backend)).respond(None, {}, lambda name: []))
 print(reply.headers["ETag"])
 """
 
@@ -102,7 +102,7 @@ def test_a_backend_outage_is_logged_once_and_its_end_once(caplog):
     endpoint = ResultsEndpoint(app_on(backend))
 
     def poll() -> int:
-        return run(endpoint.respond(None, {}, [])).status
+        return run(endpoint.respond(None, {}, lambda name: [])).status
 
     with caplog.at_level("WARNING", logger="flowrra_live"):
         assert [poll(), poll(), poll()] == [503, 503, 503]
