@@ -13,6 +13,7 @@ Flowrra is found as for the tests: installed, else $FLOWRRA_SRC, else ../shared/
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import sys
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 
 PYTHON_DIR = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PYTHON_DIR), os.environ.get("FLOWRRA_SRC") or str(PYTHON_DIR.parents[1] / "shared" / "flowrra-0.1.8" / "src")]
+
+from flowrra.task import TaskResult, TaskStatus  # noqa: E402
 
 from flowrra_live.read_tokens import Scope  # noqa: E402
 from flowrra_live.scoped_hub import ScopedHub  # noqa: E402
@@ -30,19 +33,9 @@ ROUNDS = 5
 
 
 def event(number: int) -> dict:
-    return {
-        "task_id": f"run-{number}",
-        "status": "running",
-        "task_name": "report",
-        "result": None,
-        "error": None,
-        "submitted_at": None,
-        "started_at": "2026-12-05T10:00:00",
-        "finished_at": None,
-        "retries": 0,
-        "args": [number],
-        "kwargs": {},
-    }
+    # What Flowrra's emitter hands over: TaskResult.to_dict of a running task.
+    started = datetime.datetime(2026, 12, 5, 10, 0)
+    return TaskResult(f"run-{number}", TaskStatus.RUNNING, "report", started_at=started, args=(number,)).to_dict
 
 
 async def per_event_us(sockets: int, indexed: bool) -> float:
