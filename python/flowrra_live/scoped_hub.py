@@ -181,7 +181,7 @@ class ScopedHub:
         ``previous_tags`` (and its id and name) did not get ``task``, its current state, at once.
         Without ``previous_tags`` every socket a tag reaches gets it; the SDK takes a state it
         already has as no change."""
-        previous = set(previous_tags)
+        previous = {tag for tag in previous_tags if isinstance(tag, str)}
         by_tag = self._indexes[1]
         task_id, task_name = task.get("task_id"), task.get("task_name")
         if not isinstance(task_id, str):
@@ -189,7 +189,7 @@ class ScopedHub:
         task_name = task_name if isinstance(task_name, str) else None
         targets = {
             subscriber
-            for tag in set(tags) - previous
+            for tag in {tag for tag in tags if isinstance(tag, str)} - previous
             for subscriber in by_tag.get(tag, ())
             if not subscriber.scope.matches(task_id, task_name, previous)
         }

@@ -130,6 +130,7 @@ async def test_malformed_tasks_do_not_raise_in_the_emitter():
     subscriber = hub.register(scope(task_ids={"a"}, tags={"t"}))
     hub.publish({"task_id": ["a"], "task_name": {"x": 1}}, tags=[["t"]])
     hub.retag({"task_id": None}, tags=["t"])
+    hub.retag({"task_id": "b"}, tags=[["t"], "u"], previous_tags=[{"x": 1}])
     assert queued(subscriber) == []
 
 
