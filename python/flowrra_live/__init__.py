@@ -13,8 +13,9 @@ import importlib
 from types import ModuleType
 
 from .endpoint import DEFAULT_LIMIT, MAX_LIMIT, REQUIRED_KEYS, Reply, ResultsEndpoint
+from .read_tokens import read_token
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint", "read_token"]
 __version__ = "0.1.0"
 
 
