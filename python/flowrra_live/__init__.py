@@ -14,8 +14,9 @@ from types import ModuleType
 
 from .endpoint import DEFAULT_LIMIT, MAX_LIMIT, REQUIRED_KEYS, Reply, ResultsEndpoint
 from .read_tokens import read_token
+from .tags import tag
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint", "read_token"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint", "read_token", "tag"]
 __version__ = "0.1.0"
 
 

@@ -16,7 +16,8 @@ Core API, for the endpoint and for what is built on it (read tokens, a scoped so
 - ``newest(limit)``, ``changed_since(cursor, limit)``: what a poll serves;
 - ``cursor``: the position of the newest change, as a client's opaque string;
 - ``subscribe(listener) -> unsubscribe``: ``listener(task, cursor)`` after each change;
-- ``tag(task_id, *tags)``, ``tags_of(task_id)``: labels kept with a run while the index holds it.
+- ``tag(task_id, *tags)``, ``tags_of(task_id)``: labels kept with a run while the index holds it;
+  ``subscribe_tags(listener)``: ``listener(run, previous_tags, cursor)`` when a held run gains tags.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ DEFAULT_MAX_RUNS = 10_000
 #: ``listener(task, cursor)``: the run's new state (JSON-safe dict) and its change's cursor, or
 #: ``None`` while a change made here waits for its place in the shared change log.
 Listener = Callable[[dict[str, Any], "str | None"], None]
+#: ``listener(run, previous_tags, cursor)``: a held run gained tags (``run.tags`` holds them all).
+TagListener = Callable[["Run", frozenset, "str | None"], None]
 
 
 def checked_max_runs(max_runs: int) -> int:
@@ -93,6 +96,7 @@ class RunIndex:
         self._positions: list[Position] = []
         self._changed: list[str] = []
         self._listeners: list[Listener] = []
+        self._tag_listeners: list[TagListener] = []
         self._tags: dict[str, frozenset[str]] = {}
         self._sequence: LocalSequence | None = LocalSequence()
         self.log_id = self._sequence.log_id
@@ -186,17 +190,21 @@ class RunIndex:
     def get(self, task_id: str) -> Run | None:
         return self._runs.get(task_id)
 
-    def newest(self, limit: int) -> list[Run]:
-        """The ``limit`` most recently changed runs, newest first; costs the page, not the index."""
+    def newest(self, limit: int, where: Callable[[Run], bool] | None = None) -> list[Run]:
+        """The ``limit`` most recently changed runs (of those ``where`` keeps), newest first; costs
+        the page without ``where``, up to the whole index with it."""
         page = []
         for task_id in reversed(self._runs):
             if len(page) == limit:
                 break
-            page.append(self._runs[task_id])
+            run = self._runs[task_id]
+            if where is None or where(run):
+                page.append(run)
         return page
 
-    def changed_since(self, cursor: str, limit: int) -> tuple[list[Run], str, bool]:
-        """``(runs, cursor, more)``: runs changed after ``cursor``, oldest change first, at most ``limit``.
+    def changed_since(self, cursor: str, limit: int, where: Callable[[Run], bool] | None = None) -> tuple[list[Run], str, bool]:
+        """``(runs, cursor, more)``: runs changed after ``cursor`` (of those ``where`` keeps), oldest
+        change first, at most ``limit``.
 
         The cursor returned is the last change served while ``more``; else the newest position
         (the answer is complete up to it). Raises :class:`CursorGone` for a cursor this index
@@ -207,7 +215,7 @@ class RunIndex:
         index = bisect_right(self._positions, position)
         while index < len(self._positions) and len(runs) <= limit:
             run = self._runs.get(self._changed[index])
-            if run is not None and run.position == self._positions[index]:
+            if run is not None and run.position == self._positions[index] and (where is None or where(run)):
                 runs.append(run)
             index += 1
         more = len(runs) > limit
@@ -240,24 +248,42 @@ class RunIndex:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Calls ``listener(task, cursor)`` after every change the index keeps, local or remote;
         returns the function that unsubscribes it. A listener that raises is logged and kept."""
-        self._listeners.append(listener)
+        return _subscribe(self._listeners, listener)
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+    def subscribe_tags(self, listener: TagListener) -> Callable[[], None]:
+        """Calls ``listener(run, previous_tags, cursor)`` when a run the index holds gains tags."""
+        return _subscribe(self._tag_listeners, listener)
 
     def tag(self, task_id: str, *tags: str) -> None:
-        """Adds labels to a run, kept with it while the index holds it (or until it first appears)."""
-        merged = self._tags.get(task_id, frozenset()) | frozenset(tags)
+        """Adds labels to a run, kept with it while the index holds it (or until it first appears).
+
+        Tagging a held run is a change for pages: without a shared log it takes a new position, so a
+        poll ``since`` an older cursor serves it; with one, the position stays (the log is the
+        fan-out's) and full answers serve it. Tag listeners are told either way.
+        """
+        previous = self._tags.get(task_id, frozenset())
+        merged = previous | frozenset(tags)
+        if merged == previous:
+            return
         self._tags[task_id] = merged
         run = self._runs.get(task_id)
-        if run is not None:
-            run.tags = merged
-        elif len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
-            for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
-                del self._tags[stale]
+        if run is None:
+            if len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
+                for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
+                    del self._tags[stale]
+            return
+        run.tags = merged
+        cursor = None
+        if self._sequence is not None:
+            run.position = self.head = self._sequence.next()
+            self._log(run.position, task_id)
+            cursor = format_cursor(self.log_id, run.position)
+        self.version += 1
+        for listener in list(self._tag_listeners):
+            try:
+                listener(run, previous, cursor)
+            except Exception:
+                logger.exception("flowrra_live: a run index tag listener failed")
 
     def tags_of(self, task_id: str) -> frozenset[str]:
         return self._tags.get(task_id, frozenset())
@@ -307,3 +333,13 @@ class RunIndex:
             run.position = head
         self._positions, self._changed = [], []
         self.version += 1
+
+
+def _subscribe(listeners: list, listener: Callable) -> Callable[[], None]:
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return unsubscribe

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .endpoint import _checked_exclude
+from .tasks import checked_exclude
 
 __all__ = ["MAX_TOKEN_LENGTH", "InvalidReadToken", "ReadTokenVerifier", "Scope", "read_token"]
 
@@ -101,7 +101,7 @@ def read_token(
         raise ValueError(f"expires_in must be a positive number of seconds, got {expires_in!r}")
     # Whole seconds, rounded up, so that a short lifetime never yields a token already expired.
     payload["e"] = math.ceil(time.time() + expires_in)
-    excluded = sorted(_checked_exclude(exclude))
+    excluded = sorted(checked_exclude(exclude))
     if excluded:
         payload["x"] = excluded
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())

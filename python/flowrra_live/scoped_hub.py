@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from .encoding import json_safe
-from .endpoint import _checked_exclude
+from .tasks import checked_exclude
 from .read_tokens import InvalidReadToken, ReadTokenVerifier, Scope
 
 __all__ = [
@@ -137,7 +137,7 @@ class ScopedHub:
         for name, value in (("max_frames", max_frames), ("max_bytes", max_bytes)):
             if type(value) is not int or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.exclude = _checked_exclude(exclude)
+        self.exclude = checked_exclude(exclude)
         self.max_frames = max_frames
         self.max_bytes = max_bytes
         self._indexes: tuple[dict[str, set[Subscriber]], ...] = ({}, {}, {})

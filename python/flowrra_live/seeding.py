@@ -194,3 +194,8 @@ def _newest_tasks(results: list[Any], limit: int) -> list[dict[str, Any]]:
             by_id[task_id] = (latest, order, result)
     newest = heapq.nlargest(limit, by_id.items(), key=lambda item: (item[1][0], item[0]))
     return [task_dict(result) for _, (_, _, result) in newest]
+
+
+def app_indexes() -> list[RunIndex]:
+    """The run index of every Flowrra app mounted in this process."""
+    return [app.index for app in list(_apps.values())]
