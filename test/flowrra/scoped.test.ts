@@ -1,0 +1,157 @@
+// The scoped mount (flowrra_live with secret=) on real FastAPI, Quart and Django Channels servers:
+// two users, read tokens, the scoped socket and poll, and what no page may ever receive.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task } from '../../src/index';
+import { atEnd, nodeClient } from '../reliability/helpers/lifecycle';
+import { FRAMEWORKS, type Framework } from './helpers/flowrra';
+import { freePort } from './helpers/process';
+import { describeRealFlowrra } from './helpers/real';
+import { FINAL, openRaw, pollItems, scopedPoll, startScopedApp, until, type RawSocket, type ScopedApp } from './helpers/scoped';
+
+const expiryOf = (token: string): number => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).e as number;
+
+function tamper(token: string): string {
+  // One character of the payload changed: still well-formed, no longer signed.
+  const index = Math.floor(token.indexOf('.') / 2);
+  return token.slice(0, index) + (token[index] === 'A' ? 'B' : 'A') + token.slice(index + 1);
+}
+
+function finalIds(frames: RawSocket['frames']): Set<string> {
+  return new Set(frames.filter(({ task }) => FINAL.has(task.status)).map(({ task }) => task.task_id));
+}
+
+async function pollingClient(url: string, token: string | (() => Promise<string>), fetchLogged: typeof fetch) {
+  return nodeClient({
+    url,
+    token,
+    wsUrl: `ws://127.0.0.1:${await freePort()}/live/ws`,
+    fetch: fetchLogged,
+    pollInterval: 200,
+    reconnect: { connectTimeout: 200, minDelay: 5000, maxDelay: 5000 },
+  });
+}
+
+describeRealFlowrra('the scoped mount for end users', (real) => {
+  for (const framework of ['fastapi', 'quart', 'django'] as Framework[]) {
+    describe(FRAMEWORKS[framework].label, () => {
+      let app: ScopedApp;
+      beforeAll(async () => {
+        app = await startScopedApp(framework, real.pythonPath);
+      }, 30_000);
+      afterAll(() => app?.stop());
+
+      it("two users each end with exactly their own runs, by socket and by polling alone; nothing of the other's ever arrives", async () => {
+        const tokens = { ann: await app.token({ user: 'ann' }), bob: await app.token({ user: 'bob' }) };
+        const raw = { ann: await openRaw(app, tokens.ann), bob: await openRaw(app, tokens.bob) };
+        atEnd(() => (raw.ann.close(), raw.bob.close()));
+        const polls = { ann: pollItems(), bob: pollItems() };
+        const live = { ann: nodeClient({ url: app.live, token: tokens.ann, fetch: polls.ann.fetch }), bob: nodeClient({ url: app.live, token: tokens.bob, fetch: polls.bob.fetch }) };
+        const polled = { ann: pollItems(), bob: pollItems() };
+        const polling = { ann: await pollingClient(app.live, tokens.ann, polled.ann.fetch), bob: await pollingClient(app.live, tokens.bob, polled.bob.fetch) };
+        await until(() => expect([live.ann.state, live.bob.state, polling.ann.state, polling.bob.state]).toEqual(['live', 'live', 'polling', 'polling']));
+
+        const ids = { ann: [] as string[], bob: [] as string[] };
+        for (let i = 0; i < 3; i++) {
+          ids.ann.push(await app.submit('ann', 'quick', i));
+          ids.bob.push(await app.submit('bob', 'slow', 0.1));
+        }
+        for (const user of ['ann', 'bob'] as const) {
+          const own = new Set(ids[user]);
+          await until(() => {
+            for (const client of [live[user], polling[user]]) {
+              const finals = [...client.tasks.values()].filter((task) => FINAL.has(task.status)).map((task) => task.task_id);
+              expect(new Set(finals)).toEqual(own);
+            }
+            expect(finalIds(raw[user].frames)).toEqual(own);
+          });
+          // Every message received, not only the stores: frames and poll items alike.
+          const received = [...raw[user].frames.map(({ task }) => task), ...polls[user].items, ...polled[user].items];
+          expect(received.length).toBeGreaterThan(0);
+          for (const task of received) {
+            expect(own.has(task.task_id), `${user} got ${task.task_id}`).toBe(true);
+            expect(task).not.toHaveProperty('kwargs'); // the mount's exclude
+          }
+          for (const frame of raw[user].frames) {
+            expect(frame.type).toBe('task.update');
+            expect(typeof frame.cursor).toBe('string');
+          }
+        }
+        // The operator token still reads everything.
+        const all = new Set((await app.operatorResults()).map((task) => task.task_id));
+        for (const id of [...ids.ann, ...ids.bob]) expect(all.has(id)).toBe(true);
+      });
+
+      it('a one-run token sees that run only, without the keys it excludes', async () => {
+        const other = await app.submit('cy', 'quick', 1);
+        const id = await app.submit('cy', 'slow', 0.5);
+        const token = await app.token({ task_id: id, exclude: 'args' });
+        const raw = await openRaw(app, token);
+        atEnd(() => raw.close());
+        await app.submit('cy', 'quick', 2);
+        await until(() => expect(finalIds(raw.frames)).toEqual(new Set([id])));
+        const response = await scopedPoll(app, token);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-flowrra-cursor')).toBeTruthy();
+        const items = (await response.json()) as Task[];
+        expect(items.map((task) => task.task_id)).toEqual([id]);
+        for (const task of [...items, ...raw.frames.map(({ task }) => task)]) {
+          expect(task.task_id).not.toBe(other);
+          expect(task).not.toHaveProperty('args');
+          expect(task).not.toHaveProperty('kwargs');
+        }
+        // Same ETag/304 behaviour as the operator endpoint.
+        const again = await fetch(`${app.live}/api/results`, { headers: { Authorization: `Bearer ${token}`, 'If-None-Match': response.headers.get('etag')! } });
+        expect(again.status).toBe(304);
+      });
+
+      it('a tampered, foreign-secret, expired or missing token: poll 401, socket closed 4401 before any frame', async () => {
+        const expired = await app.token({ user: 'ann', expires_in: 0.5 });
+        const bad = { tampered: tamper(await app.token({ user: 'ann' })), foreign: await app.token({ user: 'ann', other_secret: 1 }), expired };
+        await until(() => expect(Date.now() / 1000).toBeGreaterThanOrEqual(expiryOf(expired)));
+        for (const [name, token] of [...Object.entries(bad), ['missing', undefined] as const]) {
+          const response = await scopedPoll(app, token);
+          expect(response.status, name).toBe(401);
+          expect(await response.json(), name).toHaveProperty('detail');
+          const raw = await openRaw(app, token);
+          expect(await raw.closed, name).toBe(4401);
+          expect(raw.frames, name).toEqual([]);
+        }
+      });
+
+      it('a token expiring mid-connection closes the socket with 4401; the SDK continues with a fresh token from its function', async () => {
+        const short = await app.token({ user: 'dee', expires_in: 2 });
+        const raw = await openRaw(app, short);
+        const first = await app.submit('dee', 'quick', 1);
+        await until(() => expect(finalIds(raw.frames).has(first)).toBe(true));
+        expect(await raw.closed).toBe(4401);
+        expect(Date.now() / 1000).toBeGreaterThanOrEqual(expiryOf(short) - 0.05);
+
+        const issued: string[] = [];
+        const client = nodeClient({ url: app.live, token: async () => (issued.push(await app.token({ user: 'dee', expires_in: 2 })), issued.at(-1)!) });
+        await until(() => expect(client.state).toBe('live'));
+        const before = issued.length;
+        // The server closes at expiry; the client asks for a fresh token and goes live again.
+        await until(() => expect(issued.length).toBeGreaterThan(before), 6_000);
+        await until(() => expect(client.state).toBe('live'));
+        const later = await app.submit('dee', 'quick', 2);
+        await until(() => expect(client.tasks.get(later)?.status).toBe('success'));
+        for (const id of client.tasks.keys()) expect([first, later]).toContain(id);
+      });
+
+      it('a socket that stops reading is closed with 1013 while the tasks finish on time', async () => {
+        const token = await app.token({ user: 'eve' });
+        const raw = await openRaw(app, token);
+        raw.socket.pause();
+        const ids = await Promise.all(Array.from({ length: 40 }, () => app.submit('eve', 'big', 256)));
+        // The emitter never waits on the stalled socket: every task finishes.
+        await until(async () => {
+          const done = new Set((await app.operatorResults()).filter((task) => task.status === 'success').map((task) => task.task_id));
+          expect(ids.filter((id) => !done.has(id))).toEqual([]);
+        }, 15_000);
+        raw.socket.resume();
+        expect(await raw.closed).toBe(1013);
+        expect(finalIds(raw.frames).size).toBeLessThan(ids.length);
+      }, 30_000);
+    });
+  }
+});
