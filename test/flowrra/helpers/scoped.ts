@@ -21,11 +21,19 @@ export interface ScopedApp extends ServerProcess {
   operatorResults(): Promise<Task[]>;
 }
 
-export async function startScopedApp(framework: Framework, pythonPath: string[], env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ScopedApp> {
+export interface ScopedAppOptions {
+  /** Whose server runs the app: `fastapi` is uvicorn (default: the framework's own, as in its guide). */
+  server?: Framework;
+  env?: Record<string, string>;
+  /** More arguments for the server (`--workers 2`). */
+  args?: string[];
+}
+
+export async function startScopedApp(framework: Framework, pythonPath: string[], options: ScopedAppOptions = {}): Promise<ScopedApp> {
   const server = await startServer({
-    args: (port) => [...FRAMEWORKS[framework].args(port, APP_MODULES[framework]), ...extraArgs],
+    args: (port) => [...FRAMEWORKS[options.server ?? framework].args(port, APP_MODULES[framework]), ...(options.args ?? [])],
     cwd: APPS,
-    env: { PYTHONPATH: [APPS, ...pythonPath].join(':'), ...env },
+    env: { PYTHONPATH: [APPS, ...pythonPath].join(':'), ...options.env },
     ready: '/test/token?user=ready',
     grace: 1000,
   });
