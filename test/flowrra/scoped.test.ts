@@ -1,11 +1,14 @@
 // The scoped mount (flowrra_live with secret=) on real FastAPI, Quart and Django Channels servers:
 // two users, read tokens, the scoped socket and poll, and what no page may ever receive.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/index';
 import { atEnd, nodeClient } from '../reliability/helpers/lifecycle';
 import { FRAMEWORKS, type Framework } from './helpers/flowrra';
 import { freePort } from './helpers/process';
 import { describeRealFlowrra } from './helpers/real';
+import { startRedis, type RedisServer } from '../workers/helpers/processes';
+import { describeWorkers } from '../workers/helpers/suite';
 import { FINAL, openRaw, pollItems, scopedPoll, startScopedApp, until, type RawSocket, type ScopedApp } from './helpers/scoped';
 
 const expiryOf = (token: string): number => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).e as number;
@@ -160,3 +163,50 @@ describeRealFlowrra('the scoped mount for end users', (real) => {
     });
   }
 });
+
+describeWorkers('the scoped mount over two uvicorn workers with the fan-out and the tag link', (pythonPath) => {
+  let redis: RedisServer;
+  let app: ScopedApp;
+  beforeAll(async () => {
+    redis = await startRedis();
+    app = await startScopedApp('fastapi', pythonPath, { env: { REDIS_URL: `${redis.url}/0` }, args: ['--workers', '2'] });
+  }, 30_000);
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+  });
+
+  it('a run submitted and tagged on one worker reaches the pages on the other; nothing of another user arrives', async () => {
+    const raws = await Promise.all(Array.from({ length: 4 }, async () => openRaw(app, await app.token({ user: 'fay' }))));
+    atEnd(() => raws.forEach((raw) => raw.close()));
+    // Each submit on a new connection, so that both workers take some: until both have.
+    const byPid = new Map<number, string[]>();
+    const others: string[] = [];
+    for (let i = 0; byPid.size < 2 || i < 6; i++) {
+      if (i >= 40) throw new Error(`40 submits, all on worker ${[...byPid.keys()]}`);
+      const { task_id, pid } = await submitFresh(app, 'fay', i);
+      byPid.set(pid, [...(byPid.get(pid) ?? []), task_id]);
+      others.push((await submitFresh(app, 'gus', i)).task_id);
+    }
+    const ids = new Set([...byPid.values()].flat());
+    for (const raw of raws) {
+      await until(() => expect(finalIds(raw.frames)).toEqual(ids), 15_000);
+      for (const { task } of raw.frames) expect(ids.has(task.task_id), task.task_id).toBe(true);
+    }
+    expect(others.some((id) => ids.has(id))).toBe(false);
+  }, 60_000);
+});
+
+/** POST /test/submit on a connection of its own (so that it may reach either worker): its task_id and the pid that took it. */
+function submitFresh(app: ScopedApp, user: string, n: number): Promise<{ task_id: string; pid: number }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ user, task: 'quick', args: [n] });
+    const req = request({ host: '127.0.0.1', port: app.port, path: '/test/submit', method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`submit: HTTP ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
