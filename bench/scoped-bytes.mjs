@@ -1,6 +1,6 @@
 // Bytes a page receives for one watched run while the server runs 1,000 other tasks: the scoped
 // socket (flowrra_live, a one-run read token) against Flowrra's own socket, same run, same window,
-// on a real FastAPI app (test/flowrra/apps/scoped_fastapi.py under uvicorn).
+// on a real FastAPI app (test/flowrra/apps/fastapi_app.py under uvicorn).
 //
 //   node bench/scoped-bytes.mjs [others=1000]
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ const FINAL = new Set(['success', 'failed']);
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
-const server = startGroup('/usr/bin/python3', ['-m', 'uvicorn', 'scoped_fastapi:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'], {
+const server = startGroup('/usr/bin/python3', ['-m', 'uvicorn', 'fastapi_app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'], {
   cwd: APPS,
   env: { PYTHONPATH: [APPS, join(REPO, 'python'), FLOWRRA_SRC].join(':') },
 });

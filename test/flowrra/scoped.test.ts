@@ -79,7 +79,7 @@ describeRealFlowrra('the scoped mount for end users', (real) => {
             expect(typeof frame.cursor).toBe('string');
           }
         }
-        // The operator token still reads everything.
+        // The operator's mount still reads everything.
         const all = new Set((await app.operatorResults()).map((task) => task.task_id));
         for (const id of [...ids.ann, ...ids.bob]) expect(all.has(id)).toBe(true);
       });

@@ -4,7 +4,7 @@ from flowrra.ui.flask import create_blueprint
 from flowrra.ui.quart_websocket import setup_websocket
 from quart import Quart, request
 
-from demo import LIVE, flowrra, submit
+from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra, submit, token
 
 app = Quart(__name__)
 app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
@@ -14,6 +14,11 @@ if LIVE:
     import flowrra_live.quart
 
     app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra), url_prefix="/flowrra")
+    app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra, secret=SECRET, exclude=MOUNT_EXCLUDE), url_prefix="/live")
+
+    @app.get("/test/token")
+    async def test_token():
+        return token(request.args), 200, {"Content-Type": "text/plain"}
 
 
 @app.before_serving

@@ -7,17 +7,17 @@ import { startServer, type ServerProcess } from './process';
 export const FINAL = new Set(['success', 'failed']);
 export const until = (check: () => void | Promise<void>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 20 });
 
-const APP_MODULES: Record<Framework, string> = { fastapi: 'scoped_fastapi:app', quart: 'scoped_quart:app', django: 'scoped_django:application' };
+const APP_MODULES: Record<Framework, string> = { fastapi: 'fastapi_app:app', quart: 'quart_app:app', django: 'django_app:application' };
 
-/** An app of test/flowrra/apps/scoped_*.py: flowrra_live for end users at /live, the operator's at /flowrra. */
+/** A test app (test/flowrra/apps) with flowrra_live for end users at /live beside the operator's at /flowrra. */
 export interface ScopedApp extends ServerProcess {
   /** `{origin}/live`: the SDK's `url` for end users. */
   readonly live: string;
   /** Submits a demo task for `user` (tagged `user:<user>` after submit returned); its task_id. */
   submit(user: string, task: 'quick' | 'slow' | 'big', ...args: unknown[]): Promise<string>;
-  /** A read token signed by the app (see scoped_demo.token). */
+  /** A read token signed by the app (see demo.token in test/flowrra/apps). */
   token(query: Record<string, string | number>): Promise<string>;
-  /** Every run, read with the operator token. */
+  /** Every run, read from the operator's mount (/flowrra). */
   operatorResults(): Promise<Task[]>;
 }
 
@@ -56,7 +56,7 @@ export async function startScopedApp(framework: Framework, pythonPath: string[],
       return response.text();
     },
     async operatorResults() {
-      const response = await fetch(`${server.origin}/flowrra/api/results?limit=1000`, { headers: { Authorization: 'Bearer operator-test-token' } });
+      const response = await fetch(`${server.origin}/flowrra/api/results?limit=1000`);
       if (!response.ok) throw new Error(`operator results: HTTP ${response.status}`);
       return (await response.json()) as Task[];
     },
