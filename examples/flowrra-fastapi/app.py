@@ -92,6 +92,11 @@ async def task_table_js():
     return FileResponse(HERE / "task-table.js", media_type="text/javascript")
 
 
+@app.get("/style.css")
+async def style_css():
+    return FileResponse(HERE / "style.css", media_type="text/css")
+
+
 @app.get("/flowrra-client.min.js")
 async def client_js():
     if not CLIENT_JS.is_file():

@@ -1,7 +1,22 @@
 // Shared by index.html (the operator's page) and me.html (a user's page): shows a flowrra-client
-// client's tasks in #tasks, its state in #state and its errors in #errors. Text only, never HTML.
+// client's tasks in a table (#tasks), its state in #state and its errors in a list (#errors), both
+// added at the end of the page. Text only, never HTML.
 (function () {
   var FIELDS = ['task_name', 'status', 'retries', 'result', 'error'];
+  var HEADINGS = ['Task', 'Status', 'Retries', 'Result', 'Error'];
+
+  function addTable() {
+    var table = document.createElement('table');
+    table.id = 'tasks';
+    var heading = table.createTHead().insertRow();
+    HEADINGS.forEach(function (name) {
+      heading.appendChild(document.createElement('th')).textContent = name;
+    });
+    table.createTBody();
+    var errors = document.createElement('ul');
+    errors.id = 'errors';
+    document.body.append(table, errors);
+  }
 
   function text(value) {
     if (value === null || value === undefined) return '';
@@ -15,6 +30,7 @@
   }
 
   function showTasks(client) {
+    addTable();
     var rows = new Map();
     var tbody = document.querySelector('#tasks tbody');
     client.subscribe(function (event) {
