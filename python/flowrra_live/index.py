@@ -57,13 +57,15 @@ class CursorGone(Exception):
 class Run:
     """One task run as the index holds it: its JSON-safe state, rank, position and tags."""
 
-    __slots__ = ("task", "order", "position", "tags", "_encoded")
+    __slots__ = ("task", "order", "position", "tags", "seen", "_encoded")
 
-    def __init__(self, task: dict[str, Any], order: tuple, position: Position, tags: frozenset[str]) -> None:
+    def __init__(self, task: dict[str, Any], order: tuple, position: Position, tags: frozenset[str], seen: int) -> None:
         self.task = task
         self.order = order
         self.position = position
         self.tags = tags
+        #: Recency rank: higher for a run this index saw change later (what ``newest`` orders by).
+        self.seen = seen
         self._encoded: tuple[frozenset[str], bytes] | None = None
 
     @property
@@ -98,6 +100,10 @@ class RunIndex:
         self._listeners: list[Listener] = []
         self._tag_listeners: list[TagListener] = []
         self._tags: dict[str, frozenset[str]] = {}
+        # Tag -> ids of the runs carrying it, so that a page scoped by tag costs its own runs.
+        self._by_tag: dict[str, set[str]] = {}
+        self._seen = 0
+        self._seeded = 0
         self._sequence: LocalSequence | None = LocalSequence()
         self.log_id = self._sequence.log_id
         #: Changes at or before ``floor`` may be missing: a cursor older than it is gone.
@@ -131,7 +137,8 @@ class RunIndex:
             position = known.position if known is not None else self.floor
         else:
             self._log(position, task_id)
-        self._runs[task_id] = Run(safe, order, position, self._tags.get(task_id, frozenset()))
+        self._seen += 1
+        self._runs[task_id] = Run(safe, order, position, self._tags.get(task_id, frozenset()), self._seen)
         self._runs.move_to_end(task_id)
         self._changed_now(safe, position)
         self._bound()
@@ -152,7 +159,8 @@ class RunIndex:
             if task_id is None or task_id in self._runs:
                 continue
             safe = {str(key): json_safe(value) for key, value in task.items()}
-            self._runs[task_id] = Run(safe, order, self.floor, self._tags.get(task_id, frozenset()))
+            self._seeded += 1  # seeded runs rank below every run seen live, newest seeded highest
+            self._runs[task_id] = Run(safe, order, self.floor, self._tags.get(task_id, frozenset()), -self._seeded)
             self._runs.move_to_end(task_id, last=False)
             taken += 1
         if taken:
@@ -190,9 +198,12 @@ class RunIndex:
     def get(self, task_id: str) -> Run | None:
         return self._runs.get(task_id)
 
-    def newest(self, limit: int, where: Callable[[Run], bool] | None = None) -> list[Run]:
+    def newest(self, limit: int, where: Callable[[Run], bool] | None = None, among: list[Run] | None = None) -> list[Run]:
         """The ``limit`` most recently changed runs (of those ``where`` keeps), newest first; costs
-        the page without ``where``, up to the whole index with it."""
+        the page without ``where``, up to the whole index with it, the runs ``among`` with that
+        (:meth:`runs_for`: only they can match)."""
+        if among is not None:
+            return sorted((run for run in among if where is None or where(run)), key=_by_seen, reverse=True)[:limit]
         page = []
         for task_id in reversed(self._runs):
             if len(page) == limit:
@@ -202,7 +213,9 @@ class RunIndex:
                 page.append(run)
         return page
 
-    def changed_since(self, cursor: str, limit: int, where: Callable[[Run], bool] | None = None) -> tuple[list[Run], str, bool]:
+    def changed_since(
+        self, cursor: str, limit: int, where: Callable[[Run], bool] | None = None, among: list[Run] | None = None
+    ) -> tuple[list[Run], str, bool]:
         """``(runs, cursor, more)``: runs changed after ``cursor`` (of those ``where`` keeps), oldest
         change first, at most ``limit``.
 
@@ -213,6 +226,9 @@ class RunIndex:
         position = self._position_of(cursor)
         runs: list[Run] = []
         index = bisect_right(self._positions, position)
+        if among is not None:  # what the log would give, from these runs' own positions
+            runs = sorted((run for run in among if run.position > position and (where is None or where(run))), key=_by_position)[: limit + 1]
+            index = len(self._positions)
         while index < len(self._positions) and len(runs) <= limit:
             run = self._runs.get(self._changed[index])
             if run is not None and run.position == self._positions[index] and (where is None or where(run)):
@@ -266,11 +282,13 @@ class RunIndex:
         if merged == previous:
             return
         self._tags[task_id] = merged
+        for added in merged - previous:
+            self._by_tag.setdefault(added, set()).add(task_id)
         run = self._runs.get(task_id)
         if run is None:
             if len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
                 for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
-                    del self._tags[stale]
+                    self._forget_tags(stale)
             return
         run.tags = merged
         cursor = None
@@ -285,10 +303,25 @@ class RunIndex:
             except Exception:
                 logger.exception("flowrra_live: a run index tag listener failed")
 
+    def runs_for(self, task_ids: Iterable[str], tags: Iterable[str]) -> list[Run]:
+        """The held runs with one of these ids or tags: all a scope without task names can match."""
+        ids = set(task_ids)
+        for tag in tags:
+            ids |= self._by_tag.get(tag, set())
+        return [run for task_id in ids if (run := self._runs.get(task_id)) is not None]
+
     def tags_of(self, task_id: str) -> frozenset[str]:
         return self._tags.get(task_id, frozenset())
 
     # ----------------------------------------------------------------- internals
+
+    def _forget_tags(self, task_id: str) -> None:
+        for tag in self._tags.pop(task_id, ()):
+            ids = self._by_tag.get(tag)
+            if ids is not None:
+                ids.discard(task_id)
+                if not ids:
+                    del self._by_tag[tag]
 
     def _log(self, position: Position, task_id: str) -> None:
         if self._positions and position < self._positions[-1]:
@@ -310,7 +343,7 @@ class RunIndex:
     def _bound(self) -> None:
         while len(self._runs) > self.max_runs:
             task_id, dropped = self._runs.popitem(last=False)
-            self._tags.pop(task_id, None)
+            self._forget_tags(task_id)
             # Its change is no longer served: a cursor before it could not be answered whole.
             if dropped.position > self.floor:
                 self.floor = dropped.position
@@ -343,3 +376,11 @@ def _subscribe(listeners: list, listener: Callable) -> Callable[[], None]:
             listeners.remove(listener)
 
     return unsubscribe
+
+
+def _by_seen(run: Run) -> int:
+    return run.seen
+
+
+def _by_position(run: Run) -> Position:
+    return run.position

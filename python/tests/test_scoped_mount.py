@@ -125,3 +125,45 @@ def test_the_hub_follows_the_index_tags_before_and_after_events():
         assert frames(other) == []
 
     asyncio.run(main())
+
+
+def test_runs_for_answers_as_testing_every_run_would():
+    """The tag/id index gives the same pages, full and since, as testing every held run's scope."""
+    import random
+
+    from flowrra_live.index import RunIndex
+    from flowrra_live.read_tokens import Scope
+
+    rng = random.Random(19)
+    index = RunIndex(max_runs=60)
+    compared = 0
+    cursors = [index.cursor]
+    statuses = ["pending", "running", "success"]
+    for step in range(600):
+        task_id = f"t{rng.randrange(90)}"
+        if rng.random() < 0.3:
+            index.tag(task_id, f"user:{rng.randrange(5)}")
+        else:
+            index.record({"task_id": task_id, "status": rng.choice(statuses), "task_name": "job", "finished_at": f"2026-12-05T10:00:{step % 60:02d}", "retries": step})
+        if step % 25 == 0:
+            cursors.append(index.cursor)
+        if step % 50 == 49:
+            scope = Scope(task_ids=frozenset({f"t{rng.randrange(90)}"}), tags=frozenset({f"user:{rng.randrange(5)}"}))
+
+            def where(run, scope=scope):
+                return scope.matches(run.task_id, run.task.get("task_name"), run.tags)
+
+            among = index.runs_for(scope.task_ids, scope.tags)
+            for limit in (1, 3, 200):
+                assert [run.task_id for run in index.newest(limit, None, among)] == [run.task_id for run in index.newest(limit, where)]
+                for cursor in cursors:
+                    try:
+                        scanned = index.changed_since(cursor, limit, where)
+                    except Exception as gone:
+                        with pytest.raises(type(gone)):
+                            index.changed_since(cursor, limit, None, among)
+                        continue
+                    indexed = index.changed_since(cursor, limit, None, among)
+                    compared += bool(scanned[0])
+                    assert ([run.task_id for run in indexed[0]], indexed[1], indexed[2]) == ([run.task_id for run in scanned[0]], scanned[1], scanned[2])
+    assert compared > 20  # non-empty since answers were compared, not only gone cursors
