@@ -3,12 +3,13 @@
 A plain function, as the issue's one-liner asks: it tags the run in every run index of this process
 (one per Flowrra app a mount serves; task ids are uuid4, so a run is only ever found in its own
 app's) and hands the tags to each started tag link (``tag_link``), which shares them with the other
-worker processes through Redis. Call it on the event loop that runs the app (any async view): the
-indexes and sockets live there.
+worker processes through Redis. The indexes and sockets live on the loop that feeds them: called
+from another thread (a sync Django or Flask view), the tagging is handed to that loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from .seeding import app_indexes
@@ -38,8 +39,15 @@ def tag(task_id: str, *tags: str) -> None:
 
 def apply_tags(task_id: str, tags: tuple[str, ...]) -> None:
     """Tags the run in this process's indexes only (what a tag link does with another worker's tags)."""
-    for index in app_indexes():
-        index.tag(task_id, *tags)
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for app in app_indexes():
+        if app.loop is not None and app.loop is not running and app.loop.is_running():
+            app.loop.call_soon_threadsafe(app.index.tag, task_id, *tags)
+        else:
+            app.index.tag(task_id, *tags)
 
 
 def checked_tags(task_id: object, tags: tuple[object, ...]) -> tuple[str, ...]:
