@@ -164,37 +164,41 @@ describeRealFlowrra('the scoped mount for end users', (real) => {
   }
 });
 
-describeWorkers('the scoped mount over two uvicorn workers with the fan-out and the tag link', (pythonPath) => {
-  let redis: RedisServer;
-  let app: ScopedApp;
-  beforeAll(async () => {
-    redis = await startRedis();
-    app = await startScopedApp('fastapi', pythonPath, { env: { REDIS_URL: `${redis.url}/0` }, args: ['--workers', '2'] });
-  }, 30_000);
-  afterAll(async () => {
-    await app?.stop();
-    await redis?.stop();
-  });
+describeWorkers('the scoped mount over two workers with the fan-out and the tag link', (pythonPath) => {
+  for (const framework of ['fastapi', 'quart'] as Framework[]) {
+    describe(`${FRAMEWORKS[framework].label} --workers 2`, () => {
+      let redis: RedisServer;
+      let app: ScopedApp;
+      beforeAll(async () => {
+        redis = await startRedis();
+        app = await startScopedApp(framework, pythonPath, { env: { REDIS_URL: `${redis.url}/0` }, args: ['--workers', '2'] });
+      }, 30_000);
+      afterAll(async () => {
+        await app?.stop();
+        await redis?.stop();
+      });
 
-  it('a run submitted and tagged on one worker reaches the pages on the other; nothing of another user arrives', async () => {
-    const raws = await Promise.all(Array.from({ length: 4 }, async () => openRaw(app, await app.token({ user: 'fay' }))));
-    atEnd(() => raws.forEach((raw) => raw.close()));
-    // Each submit on a new connection, so that both workers take some: until both have.
-    const byPid = new Map<number, string[]>();
-    const others: string[] = [];
-    for (let i = 0; byPid.size < 2 || i < 6; i++) {
-      if (i >= 40) throw new Error(`40 submits, all on worker ${[...byPid.keys()]}`);
-      const { task_id, pid } = await submitFresh(app, 'fay', i);
-      byPid.set(pid, [...(byPid.get(pid) ?? []), task_id]);
-      others.push((await submitFresh(app, 'gus', i)).task_id);
-    }
-    const ids = new Set([...byPid.values()].flat());
-    for (const raw of raws) {
-      await until(() => expect(finalIds(raw.frames)).toEqual(ids), 15_000);
-      for (const { task } of raw.frames) expect(ids.has(task.task_id), task.task_id).toBe(true);
-    }
-    expect(others.some((id) => ids.has(id))).toBe(false);
-  }, 60_000);
+      it('a run submitted and tagged on one worker reaches the pages on the other; nothing of another user arrives', async () => {
+        const raws = await Promise.all(Array.from({ length: 4 }, async () => openRaw(app, await app.token({ user: 'fay' }))));
+        atEnd(() => raws.forEach((raw) => raw.close()));
+        // Each submit on a new connection, so that both workers take some: until both have.
+        const byPid = new Map<number, string[]>();
+        const others: string[] = [];
+        for (let i = 0; byPid.size < 2 || i < 6; i++) {
+          if (i >= 40) throw new Error(`40 submits, all on worker ${[...byPid.keys()]}`);
+          const { task_id, pid } = await submitFresh(app, 'fay', i);
+          byPid.set(pid, [...(byPid.get(pid) ?? []), task_id]);
+          others.push((await submitFresh(app, 'gus', i)).task_id);
+        }
+        const ids = new Set([...byPid.values()].flat());
+        for (const raw of raws) {
+          await until(() => expect(finalIds(raw.frames)).toEqual(ids), 15_000);
+          for (const { task } of raw.frames) expect(ids.has(task.task_id), task.task_id).toBe(true);
+        }
+        expect(others.some((id) => ids.has(id))).toBe(false);
+      }, 60_000);
+    });
+  }
 });
 
 /** POST /test/submit on a connection of its own (so that it may reach either worker): its task_id and the pid that took it. */

@@ -4,11 +4,12 @@ from flowrra.ui.flask import create_blueprint
 from flowrra.ui.quart_websocket import setup_websocket
 from quart import Quart, request
 
-from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra, submit, token
+from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra, start_links, submit, token
 
 app = Quart(__name__)
 app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
 setup_websocket(app)
+links: list = []
 
 if LIVE:
     import flowrra_live.quart
@@ -24,10 +25,13 @@ if LIVE:
 @app.before_serving
 async def start():
     await flowrra.start()
+    links.extend(await start_links())
 
 
 @app.after_serving
 async def stop():
+    for link in links:
+        await link.stop()
     await flowrra.stop(wait=False)
 
 
