@@ -17,9 +17,11 @@ from types import ModuleType
 
 from .endpoint import DEFAULT_LIMIT, MAX_LIMIT, REQUIRED_KEYS, Reply, ResultsEndpoint
 from .index import DEFAULT_MAX_RUNS, CursorGone, RunIndex
+from .read_tokens import read_token
 from .seeding import index_of
+from .tags import tag
 
-__all__ = ["DEFAULT_LIMIT", "DEFAULT_MAX_RUNS", "MAX_LIMIT", "REQUIRED_KEYS", "CursorGone", "Reply", "ResultsEndpoint", "RunIndex", "index_of", "stats"]
+__all__ = ["DEFAULT_LIMIT", "DEFAULT_MAX_RUNS", "MAX_LIMIT", "REQUIRED_KEYS", "CursorGone", "Reply", "ResultsEndpoint", "RunIndex", "index_of", "read_token", "stats", "tag"]
 __version__ = "0.1.0"
 
 

@@ -19,19 +19,16 @@ from typing import Any
 
 from .changelog import CURSOR_HEADER, EXPOSED_HEADERS, MORE_HEADER
 from .encoding import dumps
-from .index import DEFAULT_MAX_RUNS, CursorGone, RunIndex, checked_max_runs
+from .index import DEFAULT_MAX_RUNS, CursorGone, Run, RunIndex, checked_max_runs
 from .metrics import count_poll
 from .seeding import index_of
-from .tasks import TASK_KEYS, ListingUnsupported
+from .read_tokens import InvalidReadToken, ReadTokenVerifier, Scope
+from .tasks import REQUIRED_KEYS, ListingUnsupported, checked_exclude
 
 logger = logging.getLogger("flowrra_live")
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
-#: Keys the SDK's task schema requires (``src/schema.ts``): a task without them is rejected.
-REQUIRED_KEYS = frozenset({"task_id", "status"})
-#: Keys ``exclude=`` accepts. Checked so that a typo (``"arg"``) cannot leave ``args`` exposed.
-EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 
 Token = str | Callable[[Any], Any] | None
 #: A request's headers as each framework gives them: a mapping whose ``get`` ignores case.
@@ -63,11 +60,14 @@ class ResultsEndpoint:
         limit: int = DEFAULT_LIMIT,
         exclude: Iterable[str] = (),
         max_runs: int = DEFAULT_MAX_RUNS,
+        secret: Any = None,
     ) -> None:
         self.flowrra = flowrra
         self.token = _checked_token(token)
+        #: Set with ``secret=``: a read token as the bearer reads the runs in its scope.
+        self.verifier = None if secret is None else ReadTokenVerifier(secret)
         self.limit = _checked_limit(limit)
-        self.exclude = _checked_exclude(exclude)
+        self.exclude = checked_exclude(exclude)
         self.app_index = index_of(flowrra, checked_max_runs(max_runs))
         self._answers = _Answers()
         self._backend_failing = False
@@ -78,17 +78,24 @@ class ResultsEndpoint:
         parameter (``query("limit")``); ``method`` is ``GET`` or ``HEAD`` (the same answer, no body)."""
         return await self.answer(self.authorize(request, headers), headers, query, method)
 
-    def authorize(self, request: Any, headers: Headers) -> bool | Awaitable[Any]:
+    def authorize(self, request: Any, headers: Headers) -> bool | Scope | Awaitable[Any]:
         """The token check, run in the caller's context: a sync framework calls a sync ``token``
-        callable from its request thread, where the app's ORM and sessions may be used."""
-        if self.token is None:
+        callable from its request thread, where the app's ORM and sessions may be used.
+
+        With ``secret=``: the operator ``token`` reads everything; else a valid read token reads
+        its :class:`~.read_tokens.Scope`; else a ``token`` callable decides; else nothing is read.
+        """
+        credentials = _bearer(headers)
+        if isinstance(self.token, str) and credentials is not None and hmac.compare_digest(credentials.encode(), self.token.encode()):
             return True
+        if self.verifier is not None and credentials:
+            try:
+                return self.verifier.verify(credentials)
+            except InvalidReadToken:
+                pass
         if callable(self.token):
             return self.token(request)
-        scheme, _, credentials = (headers.get("Authorization") or "").strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
+        return self.token is None and self.verifier is None
 
     async def answer(self, allowed: Any, headers: Headers, query: Query, method: str = "GET") -> Reply:
         """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
@@ -121,8 +128,9 @@ class ResultsEndpoint:
         if self._backend_failing:
             self._backend_failing = False
             logger.warning("flowrra_live: the result backend answers again")
+        scope = allowed if isinstance(allowed, Scope) else None
         try:
-            answer = self._answers.get(index, size, since[0] if since else None, self.exclude)
+            answer = self._answers.get(index, size, since[0] if since else None, self.exclude, scope)
         except CursorGone as gone:
             return _error(410, f"{gone}: take the full answer (without since) and resume from its cursor")
         if etag_matches(headers.get("If-None-Match"), answer.headers["ETag"]):
@@ -152,16 +160,26 @@ class _Answers:
         self._size = size
         self._cache: dict[tuple, tuple[int, Reply]] = {}
 
-    def get(self, index: RunIndex, limit: int, since: str | None, exclude: frozenset[str]) -> Reply:
-        key = (limit, since)
+    def get(self, index: RunIndex, limit: int, since: str | None, exclude: frozenset[str], scope: Scope | None = None) -> Reply:
+        key = (limit, since, scope)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == index.version:
             return cached[1]
         headers = {"Cache-Control": "no-cache", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+        where = among = None
+        if scope is not None:
+            exclude = exclude | scope.exclude
+            if scope.task_names:
+                # Names are no ownership boundary and have no index: every run is tested.
+                def where(run: Run) -> bool:
+                    return scope.matches(run.task_id, run.task.get("task_name"), run.tags)
+
+            else:
+                among = index.runs_for(scope.task_ids, scope.tags)
         if since is None:
-            runs, cursor = index.newest(limit), index.cursor
+            runs, cursor = index.newest(limit, where, among), index.cursor
         else:
-            runs, cursor, more = index.changed_since(since, limit)
+            runs, cursor, more = index.changed_since(since, limit, where, among)
             if more:
                 headers[MORE_HEADER] = "1"
         body = b"[" + b",".join(run.encoded(exclude) for run in runs) + b"]"
@@ -203,6 +221,11 @@ def etag_matches(if_none_match: str | None, current: str) -> bool:
     return False
 
 
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, credentials = (headers.get("Authorization") or "").strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else None
+
+
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Reply:
     # {"detail": ...} as FastAPI's own errors and the reference server's.
     return Reply(
@@ -235,16 +258,3 @@ def _checked_limit(limit: int) -> int:
     if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT}, got {limit!r}")
     return limit
-
-
-def _checked_exclude(exclude: Iterable[str]) -> frozenset[str]:
-    if isinstance(exclude, str):
-        raise TypeError(f"exclude takes a collection of keys, e.g. {{{exclude!r}}}, not a string")
-    keys = frozenset(exclude)
-    required = sorted(keys & REQUIRED_KEYS)
-    if required:
-        raise ValueError(f"exclude cannot remove {', '.join(required)}: the SDK needs them to know the task")
-    unknown = sorted(map(str, keys - EXCLUDABLE_KEYS))
-    if unknown:
-        raise ValueError(f"exclude got unknown keys {unknown}; it takes {sorted(EXCLUDABLE_KEYS)}")
-    return keys

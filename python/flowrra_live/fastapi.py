@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request, Response, WebSocket
 
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
-from .monitor import ROUTES, MonitorEndpoint
 from .index import DEFAULT_MAX_RUNS
+from .monitor import ROUTES, MonitorEndpoint
+from .read_tokens import Secrets
+from .scoped import ScopedMount, until_disconnect
 
 
 def create_router(
@@ -19,14 +22,17 @@ def create_router(
     limit: int = DEFAULT_LIMIT,
     exclude: Iterable[str] = (),
     max_runs: int = DEFAULT_MAX_RUNS,
+    secret: Secrets | None = None,
 ) -> APIRouter:
     """A router serving ``GET``/``HEAD /api/results`` (and ``/api/results/``) under its prefix.
 
     ``token`` is a string expected as ``Authorization: Bearer``, or a callable given the Starlette
     ``Request`` that returns (or awaits to) whether it may read. ``limit`` is the default page size,
-    ``exclude`` task keys never served, ``max_runs`` the bound of the app's run index.
+    ``exclude`` task keys never served, ``max_runs`` the bound of the app's run index. ``secret``
+    (one, or a list for rotation) makes it a mount for end users: read tokens signed with it read
+    their scope from ``/api/results`` and from the scoped socket ``/ws?token=``.
     """
-    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs)
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs, secret=secret)
     router = APIRouter()
 
     async def results(request: Request) -> Response:
@@ -35,6 +41,14 @@ def create_router(
 
     router.add_api_route("/api/results", results, methods=["GET", "HEAD"], name="flowrra_live_results")
     router.add_api_route("/api/results/", results, methods=["GET", "HEAD"], include_in_schema=False)
+    if endpoint.verifier is not None:
+        scoped = ScopedMount(endpoint.app_index.index, endpoint.verifier, exclude=exclude)
+
+        async def socket(websocket: WebSocket) -> None:
+            session = scoped.session(websocket.accept, websocket.send_text, websocket.close)
+            await session.run(websocket.query_params.get("token"), partial(until_disconnect, websocket.receive))
+
+        router.add_api_websocket_route("/ws", socket, name="flowrra_live_socket")
     add_monitor_routes(router, MonitorEndpoint(endpoint.authorize))
     return router
 

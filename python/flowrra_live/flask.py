@@ -17,6 +17,7 @@ from .background_loop import run_in_background_loop
 from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token, blueprint_name
 from .index import DEFAULT_MAX_RUNS
 from .monitor import ROUTES, MonitorEndpoint
+from .read_tokens import Secrets
 
 if TYPE_CHECKING:
     from .fanout import Fanout
@@ -34,16 +35,19 @@ def create_blueprint(
     limit: int = DEFAULT_LIMIT,
     exclude: Iterable[str] = (),
     max_runs: int = DEFAULT_MAX_RUNS,
+    secret: Secrets | None = None,
     name: str | None = None,
 ) -> Blueprint:
     """A blueprint serving ``GET``/``HEAD /api/results`` (and ``/api/results/``).
 
     ``token`` is a string expected as ``Authorization: Bearer``, or a callable given Flask's
     ``request`` that returns whether it may read. ``limit`` is the default page size, ``exclude``
-    task keys never served, ``max_runs`` the bound of the app's run index. ``name`` is the
+    task keys never served, ``max_runs`` the bound of the app's run index. ``secret`` (one, or a
+    list for rotation): read tokens signed with it read their scope (WSGI holds no socket: the SDK
+    polls, ``wsUrl: false``). ``name`` is the
     blueprint's (default ``flowrra_live``, then ``flowrra_live_2``... so that an app can mount it twice).
     """
-    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs)
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs, secret=secret)
     blueprint = Blueprint(name or blueprint_name(), __name__)
 
     def results() -> Response:

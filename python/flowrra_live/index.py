@@ -16,7 +16,8 @@ Core API, for the endpoint and for what is built on it (read tokens, a scoped so
 - ``newest(limit)``, ``changed_since(cursor, limit)``: what a poll serves;
 - ``cursor``: the position of the newest change, as a client's opaque string;
 - ``subscribe(listener) -> unsubscribe``: ``listener(task, cursor)`` after each change;
-- ``tag(task_id, *tags)``, ``tags_of(task_id)``: labels kept with a run while the index holds it.
+- ``tag(task_id, *tags)``, ``tags_of(task_id)``: labels kept with a run while the index holds it;
+  ``subscribe_tags(listener)``: ``listener(run, previous_tags, cursor)`` when a held run gains tags.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ DEFAULT_MAX_RUNS = 10_000
 #: ``listener(task, cursor)``: the run's new state (JSON-safe dict) and its change's cursor, or
 #: ``None`` while a change made here waits for its place in the shared change log.
 Listener = Callable[[dict[str, Any], "str | None"], None]
+#: ``listener(run, previous_tags, cursor)``: a held run gained tags (``run.tags`` holds them all).
+TagListener = Callable[["Run", frozenset, "str | None"], None]
 
 
 def checked_max_runs(max_runs: int) -> int:
@@ -54,13 +57,15 @@ class CursorGone(Exception):
 class Run:
     """One task run as the index holds it: its JSON-safe state, rank, position and tags."""
 
-    __slots__ = ("task", "order", "position", "tags", "_encoded")
+    __slots__ = ("task", "order", "position", "tags", "seen", "_encoded")
 
-    def __init__(self, task: dict[str, Any], order: tuple, position: Position, tags: frozenset[str]) -> None:
+    def __init__(self, task: dict[str, Any], order: tuple, position: Position, tags: frozenset[str], seen: int) -> None:
         self.task = task
         self.order = order
         self.position = position
         self.tags = tags
+        #: Recency rank: higher for a run this index saw change later (what ``newest`` orders by).
+        self.seen = seen
         self._encoded: tuple[frozenset[str], bytes] | None = None
 
     @property
@@ -93,7 +98,12 @@ class RunIndex:
         self._positions: list[Position] = []
         self._changed: list[str] = []
         self._listeners: list[Listener] = []
+        self._tag_listeners: list[TagListener] = []
         self._tags: dict[str, frozenset[str]] = {}
+        # Tag -> ids of the runs carrying it, so that a page scoped by tag costs its own runs.
+        self._by_tag: dict[str, set[str]] = {}
+        self._seen = 0
+        self._seeded = 0
         self._sequence: LocalSequence | None = LocalSequence()
         self.log_id = self._sequence.log_id
         #: Changes at or before ``floor`` may be missing: a cursor older than it is gone.
@@ -132,7 +142,8 @@ class RunIndex:
             position = known.position if known is not None else self.floor
         else:
             self._log(position, task_id)
-        self._runs[task_id] = Run(safe, order, position, self._tags.get(task_id, frozenset()))
+        self._seen += 1
+        self._runs[task_id] = Run(safe, order, position, self._tags.get(task_id, frozenset()), self._seen)
         self._runs.move_to_end(task_id)
         self._changed_now(safe, position)
         self._bound()
@@ -153,7 +164,8 @@ class RunIndex:
             if task_id is None or task_id in self._runs:
                 continue
             safe = {str(key): json_safe(value) for key, value in task.items()}
-            self._runs[task_id] = Run(safe, order, self.floor, self._tags.get(task_id, frozenset()))
+            self._seeded += 1  # seeded runs rank below every run seen live, newest seeded highest
+            self._runs[task_id] = Run(safe, order, self.floor, self._tags.get(task_id, frozenset()), -self._seeded)
             self._runs.move_to_end(task_id, last=False)
             taken += 1
         if taken:
@@ -191,17 +203,26 @@ class RunIndex:
     def get(self, task_id: str) -> Run | None:
         return self._runs.get(task_id)
 
-    def newest(self, limit: int) -> list[Run]:
-        """The ``limit`` most recently changed runs, newest first; costs the page, not the index."""
+    def newest(self, limit: int, where: Callable[[Run], bool] | None = None, among: list[Run] | None = None) -> list[Run]:
+        """The ``limit`` most recently changed runs (of those ``where`` keeps), newest first; costs
+        the page without ``where``, up to the whole index with it, the runs ``among`` with that
+        (:meth:`runs_for`: only they can match)."""
+        if among is not None:
+            return sorted((run for run in among if where is None or where(run)), key=_by_seen, reverse=True)[:limit]
         page = []
         for task_id in reversed(self._runs):
             if len(page) == limit:
                 break
-            page.append(self._runs[task_id])
+            run = self._runs[task_id]
+            if where is None or where(run):
+                page.append(run)
         return page
 
-    def changed_since(self, cursor: str, limit: int) -> tuple[list[Run], str, bool]:
-        """``(runs, cursor, more)``: runs changed after ``cursor``, oldest change first, at most ``limit``.
+    def changed_since(
+        self, cursor: str, limit: int, where: Callable[[Run], bool] | None = None, among: list[Run] | None = None
+    ) -> tuple[list[Run], str, bool]:
+        """``(runs, cursor, more)``: runs changed after ``cursor`` (of those ``where`` keeps), oldest
+        change first, at most ``limit``.
 
         The cursor returned is the last change served while ``more``; else the newest position
         (the answer is complete up to it). Raises :class:`CursorGone` for a cursor this index
@@ -210,9 +231,12 @@ class RunIndex:
         position = self._position_of(cursor)
         runs: list[Run] = []
         index = bisect_right(self._positions, position)
+        if among is not None:  # what the log would give, from these runs' own positions
+            runs = sorted((run for run in among if run.position > position and (where is None or where(run))), key=_by_position)[: limit + 1]
+            index = len(self._positions)
         while index < len(self._positions) and len(runs) <= limit:
             run = self._runs.get(self._changed[index])
-            if run is not None and run.position == self._positions[index]:
+            if run is not None and run.position == self._positions[index] and (where is None or where(run)):
                 runs.append(run)
             index += 1
         more = len(runs) > limit
@@ -245,29 +269,64 @@ class RunIndex:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Calls ``listener(task, cursor)`` after every change the index keeps, local or remote;
         returns the function that unsubscribes it. A listener that raises is logged and kept."""
-        self._listeners.append(listener)
+        return _subscribe(self._listeners, listener)
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+    def subscribe_tags(self, listener: TagListener) -> Callable[[], None]:
+        """Calls ``listener(run, previous_tags, cursor)`` when a run the index holds gains tags."""
+        return _subscribe(self._tag_listeners, listener)
 
     def tag(self, task_id: str, *tags: str) -> None:
-        """Adds labels to a run, kept with it while the index holds it (or until it first appears)."""
-        merged = self._tags.get(task_id, frozenset()) | frozenset(tags)
+        """Adds labels to a run, kept with it while the index holds it (or until it first appears).
+
+        Tagging a held run is a change for pages: without a shared log it takes a new position, so a
+        poll ``since`` an older cursor serves it; with one, the position stays (the log is the
+        fan-out's) and full answers serve it. Tag listeners are told either way.
+        """
+        previous = self._tags.get(task_id, frozenset())
+        merged = previous | frozenset(tags)
+        if merged == previous:
+            return
         self._tags[task_id] = merged
+        for added in merged - previous:
+            self._by_tag.setdefault(added, set()).add(task_id)
         run = self._runs.get(task_id)
-        if run is not None:
-            run.tags = merged
-        elif len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
-            for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
-                del self._tags[stale]
+        if run is None:
+            if len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
+                for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
+                    self._forget_tags(stale)
+            return
+        run.tags = merged
+        cursor = None
+        if self._sequence is not None:
+            run.position = self.head = self._sequence.next()
+            self._log(run.position, task_id)
+            cursor = format_cursor(self.log_id, run.position)
+        self.version += 1
+        for listener in list(self._tag_listeners):
+            try:
+                listener(run, previous, cursor)
+            except Exception:
+                logger.exception("flowrra_live: a run index tag listener failed")
+
+    def runs_for(self, task_ids: Iterable[str], tags: Iterable[str]) -> list[Run]:
+        """The held runs with one of these ids or tags: all a scope without task names can match."""
+        ids = set(task_ids)
+        for tag in tags:
+            ids |= self._by_tag.get(tag, set())
+        return [run for task_id in ids if (run := self._runs.get(task_id)) is not None]
 
     def tags_of(self, task_id: str) -> frozenset[str]:
         return self._tags.get(task_id, frozenset())
 
     # ----------------------------------------------------------------- internals
+
+    def _forget_tags(self, task_id: str) -> None:
+        for tag in self._tags.pop(task_id, ()):
+            ids = self._by_tag.get(tag)
+            if ids is not None:
+                ids.discard(task_id)
+                if not ids:
+                    del self._by_tag[tag]
 
     def _log(self, position: Position, task_id: str) -> None:
         if self._positions and position < self._positions[-1]:
@@ -289,7 +348,7 @@ class RunIndex:
     def _bound(self) -> None:
         while len(self._runs) > self.max_runs:
             task_id, dropped = self._runs.popitem(last=False)
-            self._tags.pop(task_id, None)
+            self._forget_tags(task_id)
             # Its change is no longer served: a cursor before it could not be answered whole.
             if dropped.position > self.floor:
                 self.floor = dropped.position
@@ -312,3 +371,21 @@ class RunIndex:
             run.position = head
         self._positions, self._changed = [], []
         self.version += 1
+
+
+def _subscribe(listeners: list, listener: Callable) -> Callable[[], None]:
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _by_seen(run: Run) -> int:
+    return run.seen
+
+
+def _by_position(run: Run) -> Position:
+    return run.position

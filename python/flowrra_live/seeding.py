@@ -38,14 +38,18 @@ class AppIndex:
 
     def __init__(self, flowrra: Any, max_runs: int, bus: Any = event_bus) -> None:
         self.index = RunIndex(max_runs)
+        #: The event loop that feeds the index (Flowrra's, or the WSGI background loop), once seen:
+        #: a change from another thread (a sync view) is handed to it.
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._flowrra = weakref.ref(flowrra)
         self._seeded: concurrent.futures.Future | None = None
         feed_of(bus).join(self.index)
-        bus.subscribe(_listener(bus, self.index))
+        bus.subscribe(_listener(bus, self))
 
     async def ready(self) -> RunIndex:
         """The index, once seeded. The first caller seeds it (on its loop); others wait for that.
         A seed that failed (the backend was down) raises here and is tried again by the next call."""
+        self.loop = asyncio.get_running_loop()
         seeded = self._seeded
         if seeded is None:
             seeded = self._seeded = concurrent.futures.Future()
@@ -82,21 +86,22 @@ def held_runs() -> int | None:
     return sum(len(app.index) for app in apps) if apps else None
 
 
-def _listener(bus: Any, index: RunIndex) -> Callable:
+def _listener(bus: Any, app: AppIndex) -> Callable:
     # Weak, and gone at the first event after its app: the bus has no sync unsubscribe, and a
     # mount made at import time has no shutdown hook to unsubscribe it.
-    ref = weakref.ref(index)
+    ref = weakref.ref(app)
 
     async def flowrra_live_index(event: dict) -> None:
         target = ref()
         if target is None:
             await bus.unsubscribe(flowrra_live_index)
             return
+        target.loop = asyncio.get_running_loop()
         if from_shared_log.get() or not isinstance(event, dict):
             return
         task = event.get("task")
         if event.get("type") == "task.update" and isinstance(task, dict):
-            target.record(task)
+            target.index.record(task)
 
     return flowrra_live_index
 
@@ -200,3 +205,8 @@ def _newest_tasks(results: list[Any], limit: int) -> list[dict[str, Any]]:
             by_id[task_id] = (latest, order, result)
     newest = heapq.nlargest(limit, by_id.items(), key=lambda item: (item[1][0], item[0]))
     return [task_dict(result) for _, (_, _, result) in newest]
+
+
+def app_indexes() -> list[AppIndex]:
+    """The :class:`AppIndex` of every Flowrra app mounted in this process."""
+    return list(_apps.values())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -23,6 +23,10 @@ TASK_KEYS = (
     "args",
     "kwargs",
 )
+#: Keys the SDK's task schema requires (``src/schema.ts``): a task without them is rejected.
+REQUIRED_KEYS = frozenset({"task_id", "status"})
+#: Keys ``exclude=`` accepts. Checked so that a typo (``"arg"``) cannot leave ``args`` exposed.
+EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 TIMESTAMP_KEYS = ("submitted_at", "started_at", "finished_at")
 _NEVER = datetime.datetime.min
 
@@ -114,3 +118,17 @@ def _moment(value: Any) -> datetime.datetime | None:
     except (ValueError, OverflowError, OSError):
         pass
     return None
+
+
+def checked_exclude(exclude: Iterable[str]) -> frozenset[str]:
+    """``exclude`` as a set of task keys, or ``TypeError``/``ValueError`` for what it cannot be."""
+    if isinstance(exclude, str):
+        raise TypeError(f"exclude takes a collection of keys, e.g. {{{exclude!r}}}, not a string")
+    keys = frozenset(exclude)
+    required = sorted(keys & REQUIRED_KEYS)
+    if required:
+        raise ValueError(f"exclude cannot remove {', '.join(required)}: the SDK needs them to know the task")
+    unknown = sorted(map(str, keys - EXCLUDABLE_KEYS))
+    if unknown:
+        raise ValueError(f"exclude got unknown keys {unknown}; it takes {sorted(EXCLUDABLE_KEYS)}")
+    return keys
