@@ -14,7 +14,9 @@ The cursor contract of ``GET {mount}/api/results`` (docs/reference.md states the
   absent otherwise), and the client asks again at once with the new cursor. ``[]`` with a cursor
   means nothing changed since.
 - A ``since`` answer has an ``ETag`` and answers ``304`` to a matching ``If-None-Match``, like the
-  full answer. The ETag covers the body and ``More``, not the cursor: a ``304`` carries the same
+  full answer. The ETag names the position (the cursor, ``More``, and the view: limit, exclude,
+  scope), as the reference server's does: an idle poll ``since`` an answer's cursor, sent with that
+  answer's ETag, is a ``304``, whichever answer it was. A ``304`` carries the same
   ``X-Flowrra-Cursor`` (and ``X-Flowrra-More``) the ``200`` would, and the client takes that cursor.
 - A cursor the server cannot serve from answers ``410 Gone`` with ``{"detail": "..."}``: older than
   what the index keeps, from before a restart, from another app or change log, or not a cursor at
@@ -127,6 +129,12 @@ class ChangeFeed:
         self.shared = (self.shared[0], position) if self.shared is not None else None
         for index in list(self._indexes):
             index.record(task, position)
+
+    def tag(self, task_id: str, tags: tuple[str, ...], position: Position) -> None:
+        """A tag entry of the shared log, in log order."""
+        self.shared = (self.shared[0], position) if self.shared is not None else None
+        for index in list(self._indexes):
+            index.tag(task_id, *tags, position=position)
 
     def skip_to(self, position: Position) -> None:
         """Entries up to ``position`` are lost to every index of this feed."""

@@ -184,9 +184,11 @@ class _Answers:
                 headers[MORE_HEADER] = "1"
         body = b"[" + b",".join(run.encoded(exclude) for run in runs) + b"]"
         headers[CURSOR_HEADER] = cursor
-        # Not the cursor: the same runs give the same ETag in every process (a client moving between
-        # workers gets a 304); a 304 carries the current cursor in its headers all the same.
-        headers["ETag"] = etag(body + (b"\n1" if MORE_HEADER in headers else b""))
+        # The position, not the body, as the reference server's: an idle since-poll from any
+        # answer's cursor, with that answer's ETag, is a 304 (a full answer then a since-poll
+        # included), and with the fan-out the position is the same on every worker. The view
+        # (limit, exclude, scope) is part of it: another view at the same position is another answer.
+        headers["ETag"] = etag(_view_key(cursor, MORE_HEADER in headers, limit, exclude, scope))
         reply = Reply(200, headers, body)
         if len(self._cache) >= self._size:
             self._cache.pop(next(iter(self._cache)))
@@ -204,8 +206,13 @@ def blueprint_name() -> str:
     return "flowrra_live" if number == 1 else f"flowrra_live_{number}"
 
 
+def _view_key(cursor: str, more: bool, limit: int, exclude: frozenset[str], scope: Scope | None) -> bytes:
+    granted = None if scope is None else [sorted(scope.task_ids), sorted(scope.tags), sorted(scope.task_names)]
+    return dumps([cursor, more, limit, sorted(exclude), granted])
+
+
 def etag(body: bytes) -> str:
-    """A strong ETag: the quoted hash of the body, the same in every process for the same body."""
+    """A strong ETag: the quoted hash of ``body``, the same in every process for the same bytes."""
     digest = hashlib.sha256(body).digest()[:18]
     return '"' + base64.urlsafe_b64encode(digest).decode("ascii") + '"'
 

@@ -8,7 +8,9 @@ appends each local event to a Redis Stream (``XADD … MAXLEN ~``) and reads the
 - the others' events are emitted on the local bus, so each socket gets each event once (local
   ones locally, as before, Redis or not; the others' through the stream);
 - every entry, its own included, goes to the process's run indexes with its entry id, the position
-  that makes a cursor valid on every worker (see ``changelog``).
+  that makes a cursor valid on every worker (see ``changelog``);
+- tags (``flowrra_live.tag``) made in any process are entries too: every index takes them, and a
+  tagged run gets the tag's position, so a poll ``since`` an older cursor serves it.
 
     fanout = await start_fanout("redis://127.0.0.1:6379/0")   # in each worker's startup
     await fanout.stop()                                       # at shutdown
@@ -29,12 +31,16 @@ import uuid
 from flowrra.events import event_bus
 
 from . import metrics
+from . import tags as tagging
 from .backlog import Backlog
 from .changelog import Position, StreamLog, feed_of, from_shared_log
 from .encoding import dumps, json_safe
 from .redis_link import CONNECTION_ERRORS, Outage, backoff, close, connect
 
 __all__ = ["Fanout", "start_fanout"]
+
+# The type of a stream entry carrying flowrra_live.tag(), beside Flowrra's "task.update" events.
+_TAG = "flowrra_live.tag"
 
 logger = logging.getLogger("flowrra_live.fanout")
 
@@ -86,6 +92,8 @@ class Fanout:
     async def start(self) -> None:
         self._running = True
         self._bus.subscribe(self._append_later)
+        self._loop = asyncio.get_running_loop()
+        tagging._links.append(self._tag_later)
         try:
             await self._join()
             metrics.fanout_connected(True)
@@ -101,6 +109,7 @@ class Fanout:
         if not self._tasks:
             return
         await self._bus.unsubscribe(self._append_later)
+        tagging._links.remove(self._tag_later)
         tasks, self._tasks = self._tasks, []
         self._running = False
         if not self._outage.down:
@@ -125,6 +134,16 @@ class Fanout:
         # Never waits on Redis: a task's own progress must not depend on the fan-out.
         if not from_shared_log.get():
             self._backlog.put(event)
+
+    def _tag_later(self, task_id: str, tags: tuple[str, ...]) -> None:
+        # Tags travel in the stream, in order with the events: every worker's indexes take them,
+        # and the entry's position makes a since-poll serve the tagged run. tag() may be called
+        # from a sync view's thread.
+        entry = {"type": _TAG, "task_id": task_id, "tags": list(tags)}
+        if _running_loop() is self._loop:
+            self._backlog.put(entry)
+        else:
+            self._loop.call_soon_threadsafe(self._backlog.put, entry)
 
     # ----------------------------------------------------------------- sending
 
@@ -209,8 +228,11 @@ class Fanout:
             return
         try:
             origin, event = fields[b"o"].decode("ascii"), json.loads(fields[b"e"])
+            if event.get("type") == _TAG:
+                self._feed.tag(event["task_id"], tagging.checked_tags(event["task_id"], tuple(event["tags"])), position)
+                return
             task = event["task"]
-        except (KeyError, ValueError, TypeError, AttributeError):
+        except (KeyError, ValueError, TypeError, AttributeError):  # TypeError, ValueError: checked_tags too
             logger.warning("fan-out: ignored an entry of %s that is not a fan-out event", self.channel)
             return
         if isinstance(task, dict):
@@ -229,3 +251,10 @@ async def start_fanout(redis_url: str, channel: str = "flowrra:events", **option
     fanout = Fanout(redis_url, channel, **options)
     await fanout.start()
     return fanout
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -275,25 +275,33 @@ class RunIndex:
         """Calls ``listener(run, previous_tags, cursor)`` when a run the index holds gains tags."""
         return _subscribe(self._tag_listeners, listener)
 
-    def tag(self, task_id: str, *tags: str) -> None:
+    def tag(self, task_id: str, *tags: str, position: Position | None = None) -> None:
         """Adds labels to a run, kept with it while the index holds it (or until it first appears).
 
-        Tagging a held run is a change for pages: without a shared log it takes a new position, so a
-        poll ``since`` an older cursor serves it; with one, the position stays (the log is the
-        fan-out's) and full answers serve it. Tag listeners are told either way.
+        Tagging a held run is a change for pages: it takes a new position (the next of the index's
+        own log, or ``position``, the tag's entry in the fan-out's shared log), so a poll ``since``
+        an older cursor serves it. Tag listeners are told when the tags changed.
         """
+        if position is not None and position > self.head:
+            self.head = position
+            self.version += 1
         previous = self._tags.get(task_id, frozenset())
         merged = previous | frozenset(tags)
-        if merged == previous:
-            return
-        self._tags[task_id] = merged
         for added in merged - previous:
             self._by_tag.setdefault(added, set()).add(task_id)
+        self._tags[task_id] = merged
         run = self._runs.get(task_id)
         if run is None:
             if len(self._tags) > 2 * self.max_runs:  # labels of runs that never showed up
                 for stale in [key for key in self._tags if key not in self._runs][: self.max_runs]:
                     self._forget_tags(stale)
+            return
+        if position is not None and position > run.position:
+            # Tagged here at once, the shared log now places the change (or another worker tagged it).
+            run.position = position
+            self._log(position, task_id)
+            self.version += 1
+        if merged == previous:
             return
         run.tags = merged
         cursor = None
@@ -301,6 +309,8 @@ class RunIndex:
             run.position = self.head = self._sequence.next()
             self._log(run.position, task_id)
             cursor = format_cursor(self.log_id, run.position)
+        elif position is not None:
+            cursor = format_cursor(self.log_id, position)
         self.version += 1
         for listener in list(self._tag_listeners):
             try:

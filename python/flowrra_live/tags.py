@@ -2,8 +2,8 @@
 
 A plain function, as the issue's one-liner asks: it tags the run in every run index of this process
 (one per Flowrra app a mount serves; task ids are uuid4, so a run is only ever found in its own
-app's) and hands the tags to each started tag link (``tag_link``), which shares them with the other
-worker processes through Redis. The indexes and sockets live on the loop that feeds them: called
+app's) and hands the tags to each running fan-out (``fanout``), which shares them with the other
+worker processes through its Redis Stream. The indexes and sockets live on the loop that feeds them: called
 from another thread (a sync Django or Flask view), the tagging is handed to that loop.
 """
 
@@ -16,7 +16,7 @@ from .seeding import app_indexes
 
 __all__ = ["tag"]
 
-#: Started tag links' ``send``: each gets every tag made here (see ``tag_link``).
+#: Each running fan-out's hook: every tag made here goes into its stream (see ``fanout``).
 _links: list[Callable[[str, tuple[str, ...]], None]] = []
 
 
@@ -38,7 +38,7 @@ def tag(task_id: str, *tags: str) -> None:
 
 
 def apply_tags(task_id: str, tags: tuple[str, ...]) -> None:
-    """Tags the run in this process's indexes only (what a tag link does with another worker's tags)."""
+    """Tags the run in this process's indexes at once (the fan-out, if any, then gives the change its place in the shared log)."""
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:

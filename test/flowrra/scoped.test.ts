@@ -164,7 +164,7 @@ describeRealFlowrra('the scoped mount for end users', (real) => {
   }
 });
 
-describeWorkers('the scoped mount over two workers with the fan-out and the tag link', (pythonPath) => {
+describeWorkers('the scoped mount over two workers with the fan-out (events and tags)', (pythonPath) => {
   for (const framework of ['fastapi', 'quart'] as Framework[]) {
     describe(`${FRAMEWORKS[framework].label} --workers 2`, () => {
       let redis: RedisServer;

@@ -3,7 +3,7 @@
 FLOWRRA_LIVE=0 leaves flowrra_live out, so a test can face plain Flowrra. With it, each app also
 mounts flowrra_live for end users at /live (``secret=SECRET``, ``exclude=MOUNT_EXCLUDE``) and serves
 ``GET /test/token`` (:func:`token`). REDIS_URL (``redis://host:port/0``): a Redis broker and backend
-(db 0 and 1), and :func:`start_links` starts the fan-out and the tag link (several workers).
+(db 0 and 1), and :func:`start_links` starts the fan-out, which carries tags too (several workers).
 """
 
 import asyncio
@@ -81,10 +81,9 @@ def token(query) -> str:
 
 
 async def start_links() -> list:
-    """With REDIS_URL: the fan-out and the tag link started (stop each at shutdown)."""
+    """With REDIS_URL: the fan-out (events and tags) started (stop each at shutdown)."""
     if not (LIVE and REDIS_URL):
         return []
     from flowrra_live.fanout import start_fanout
-    from flowrra_live.tag_link import start_tag_link
 
-    return [await start_fanout(REDIS_URL), await start_tag_link(REDIS_URL)]
+    return [await start_fanout(REDIS_URL)]
