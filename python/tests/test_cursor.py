@@ -55,7 +55,11 @@ def test_every_answer_carries_a_cursor_and_since_serves_each_change_once_oldest_
     assert again.status == 304 and again.body == b"" and again.headers["x-flowrra-cursor"] == end
     assert "x-flowrra-more" not in again.headers and "content-type" not in again.headers
     # The full answer's cursor is where the walk ended.
-    assert get(URL).headers["x-flowrra-cursor"] == end
+    full = get(URL)
+    assert full.headers["x-flowrra-cursor"] == end
+    # An idle since-poll right after a full answer is a 304 too: the ETag names the position, as
+    # the reference server's does (the SDK polls since the full answer's cursor with its ETag).
+    assert get(f"{URL}?since={end}", {"If-None-Match": full.headers["etag"]}).status == 304
 
 
 def test_a_page_with_more_has_its_own_etag_and_304(serve):
