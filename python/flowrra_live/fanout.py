@@ -199,7 +199,10 @@ class Fanout:
                 last = floor
         else:
             self._feed.follow(log_id, floor)
-            self._history = head
+            # First join: what the stream holds came before this process, and its sockets' pages
+            # got it from a poll. A new log after an outage (Redis lost the stream) holds only what
+            # the others appended since: their sockets got it live, so this process's sockets do too.
+            self._history = head if self._joined is None else None
             last = floor
         self._joined = (log_id, last)
         self._outage.back(f"; {self._backlog.dropped - self._dropped_reported} events were dropped (backlog full) while it was down")

@@ -137,8 +137,11 @@ def test_two_uvicorn_workers_with_the_fanout_one_scrape_sums_both(redis_server):
         try:
 
             async def run():
-                # A socket on each worker: both have started, and so joined the fan-out's stream,
-                # before any task runs.
+                # Both workers joined the fan-out's stream (a writer and a reader connection each)
+                # before any socket opens or task runs.
+                with redis_server.client() as redis:
+                    while sum(client["name"] == "flowrra_live.fanout" for client in redis.client_list()) < 4:
+                        await asyncio.sleep(0.05)
                 clients = []
                 while len({client.pid for client in clients}) < 2:
                     assert len(clients) < 40, "every socket landed on the same worker"
