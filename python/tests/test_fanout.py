@@ -308,6 +308,36 @@ def test_a_cursor_from_one_process_is_valid_in_the_other(redis_server):
     assert not more
 
 
+def test_a_tag_reaches_every_process_and_a_since_poll_serves_the_tagged_run_there(redis_server):
+    from apps import ListingBackend, app_on
+
+    from flowrra_live.seeding import AppIndex
+
+    async def run():
+        buses = [EventBus(), EventBus()]
+        indexes = [AppIndex(app_on(ListingBackend()), 1000, bus=bus).index for bus in buses]
+        fanouts = [Fanout(redis_server.url(), "test:events", bus=bus) for bus in buses]
+        for fanout in fanouts:
+            await fanout.start()
+        a, b = indexes
+        start = a.cursor
+        for task_id in ("x0", "x1"):
+            await buses[0].emit(update(task_id))
+        await wait_until(lambda: all(len(index.changed_since(start, 10)[0]) == 2 for index in indexes) and a.cursor == b.cursor)
+        before = a.cursor
+        # What flowrra_live.tag does in process A: tags A's indexes at once, hands the tag to A's fan-out.
+        a.tag("x0", "user:ann")
+        fanouts[0]._tag_later("x0", ("user:ann",))
+        await wait_until(lambda: b.tags_of("x0") == {"user:ann"} and a.cursor == b.cursor != before)
+        served = [[(run.task_id, run.tags) for run in index.changed_since(before, 10)[0]] for index in indexes]
+        for fanout in fanouts:
+            await fanout.stop()
+        return served
+
+    served = asyncio.run(run())
+    assert served == [[("x0", frozenset({"user:ann"}))]] * 2
+
+
 def test_stop_before_start_is_a_no_op(redis_server):
     async def run():
         fanout = Fanout(redis_server.url(), "test:events", bus=EventBus())
