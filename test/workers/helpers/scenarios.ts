@@ -126,8 +126,8 @@ async function fanoutOff(framework: Framework, pythonPath: string[]): Promise<vo
  * Redis restarted mid-run. Without persistence the restart loses the queue and the stored results
  * of the tasks in flight, and may lose messages it had not yet sent: such tasks are gone from the
  * system, and no client can learn more of them. What the clients must do: never move a task
- * backwards, agree with the results endpoint on everything it lists, and get every task submitted
- * after the restart. (Right after the restart a listener may not be back yet when another worker
+ * backwards, agree with the results endpoint on every final state it lists, and get every task
+ * submitted after the restart. (Right after the restart a listener may not be back yet when another worker
  * publishes: a socket restarted by the stale check is then the designed recovery.)
  */
 async function redisRestart(framework: Framework, pythonPath: string[]): Promise<void> {
@@ -146,10 +146,13 @@ async function redisRestart(framework: Framework, pythonPath: string[]): Promise
   // Retries sleeping through the restart re-queue their task afterwards: the endpoint may list a few of the first batch.
   const listed = await app.results();
   expect(listed.map(({ task_id }) => task_id)).toEqual(expect.arrayContaining(after));
-  const settled = listed.filter(({ status }) => /success|failed/.test(status)).map(({ task_id }) => task_id);
-  await allFinal(clients, settled, 10_000, app);
+  // Every final state the endpoint lists, every client holds. A run still in flight when Redis lost
+  // the stream is known, in the state its last surviving event left, only to the worker that emitted
+  // that event (each worker's run index follows the stream): it is not compared.
+  const final = listed.filter(({ status }) => /success|failed/.test(status));
+  await allFinal(clients, final.map(({ task_id }) => task_id), 10_000, app);
   for (const { client } of clients) {
-    expect(listed.map(({ task_id }) => client.tasks.get(task_id)?.status)).toEqual(listed.map(({ status }) => status));
+    expect(final.map(({ task_id }) => client.tasks.get(task_id)?.status)).toEqual(final.map(({ status }) => status));
   }
   for (const watched of clients) expect(deliveryProblems(watched)).toEqual([]);
 }
