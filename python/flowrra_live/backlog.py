@@ -21,12 +21,12 @@ class Backlog:
     def __init__(self, size: int, on_drop: Callable[[], None] = lambda: None) -> None:
         # Bounded here rather than by the queue, so that close() always gets its marker in.
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._size = size
+        self.size = size
         self.dropped = 0
         self._on_drop = on_drop
 
     def put(self, event: Any) -> None:
-        if self._queue.qsize() >= self._size:
+        if self._queue.qsize() >= self.size:
             self._queue.get_nowait()
             self._queue.task_done()
             self.dropped += 1

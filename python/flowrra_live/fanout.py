@@ -19,6 +19,8 @@ Reading a stream, unlike pub/sub, resumes where it left off after a reconnect: a
 away misses nothing the stream still holds. While Redis is unreachable, local sockets are served
 as before and the events for the others wait (the newest ``max_backlog``) to be appended once it is
 back; if some had to be dropped, a gap entry tells every worker's index that older cursors are gone.
+Entries appended but not yet read back when Redis loses the stream (a restart without persistence)
+are appended again to the new one, so the other workers do not miss a change only this one saw.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class Fanout:
         self._joined: tuple[str, Position] | None = None  # (log id, last entry read)
         self._history: Position | None = None  # entries up to here were there before this process joined
         self._dropped_reported = 0
+        # Entries appended but not yet read back, by their encoded event: if Redis loses the stream
+        # before they come back (a restart without persistence), they are appended to the new one.
+        self._unconfirmed: dict[str, dict] = {}
         self._running = False
 
     @property
@@ -150,13 +155,18 @@ class Fanout:
     async def _send(self) -> None:
         while (batch := await self._backlog.batch()) is not None:
             dropped = self._backlog.dropped  # before this batch was taken: those lost precede it
-            entries = [entry for entry in map(self._entry, batch) if entry is not None]
+            encoded = [(event, entry) for event in batch if (entry := self._entry(event)) is not None]
+            entries = [entry for _, entry in encoded]
             if dropped > self._dropped_reported:
                 # Events were lost while Redis was away: cursors from before them are no longer whole.
                 entries.insert(0, {"o": self.origin, "gap": "1"})
             if entries:
                 await self._append(entries)
                 self._dropped_reported = dropped
+                for event, entry in encoded:
+                    self._unconfirmed[entry["e"]] = event
+                while len(self._unconfirmed) > self._backlog.size:  # the reader is behind: as bounded as the backlog
+                    del self._unconfirmed[next(iter(self._unconfirmed))]
             self._backlog.done(len(batch))
 
     def _entry(self, event: dict) -> dict[str, str] | None:
@@ -203,6 +213,10 @@ class Fanout:
             # got it from a poll. A new log after an outage (Redis lost the stream) holds only what
             # the others appended since: their sockets got it live, so this process's sockets do too.
             self._history = head if self._joined is None else None
+            if self._joined is not None:
+                for event in self._unconfirmed.values():
+                    self._backlog.put(event)
+            self._unconfirmed.clear()
             last = floor
         self._joined = (log_id, last)
         self._outage.back(f"; {self._backlog.dropped - self._dropped_reported} events were dropped (backlog full) while it was down")
@@ -231,6 +245,8 @@ class Fanout:
             return
         try:
             origin, event = fields[b"o"].decode("ascii"), json.loads(fields[b"e"])
+            if origin == self.origin:
+                self._unconfirmed.pop(fields[b"e"].decode("ascii"), None)
             if event.get("type") == _TAG:
                 self._feed.tag(event["task_id"], tagging.checked_tags(event["task_id"], tuple(event["tags"])), position)
                 return

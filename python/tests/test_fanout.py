@@ -59,6 +59,20 @@ async def start_pair(url: str, channel: str = "test:events"):
     return buses, inboxes, fanouts
 
 
+async def start_indexed_pair(url: str):
+    """Two processes' buses, each with an app's run index, joined through the fan-out."""
+    from apps import ListingBackend, app_on
+
+    from flowrra_live.seeding import AppIndex
+
+    buses = [EventBus(), EventBus()]
+    indexes = [AppIndex(app_on(ListingBackend()), 1000, bus=bus).index for bus in buses]
+    fanouts = [Fanout(url, "test:events", bus=bus) for bus in buses]
+    for fanout in fanouts:
+        await fanout.start()
+    return buses, indexes, fanouts
+
+
 async def wait_until(predicate, timeout: float = 10.0) -> None:
     async def check() -> None:
         while not predicate():
@@ -275,16 +289,8 @@ def test_start_fanout_uses_the_global_event_bus(redis_server):
 
 
 def test_a_cursor_from_one_process_is_valid_in_the_other(redis_server):
-    from apps import ListingBackend, app_on
-
-    from flowrra_live.seeding import AppIndex
-
     async def run():
-        buses = [EventBus(), EventBus()]
-        indexes = [AppIndex(app_on(ListingBackend()), 1000, bus=bus).index for bus in buses]
-        fanouts = [Fanout(redis_server.url(), "test:events", bus=bus) for bus in buses]
-        for fanout in fanouts:
-            await fanout.start()
+        buses, indexes, fanouts = await start_indexed_pair(redis_server.url())
         a, b = indexes
         start = a.cursor
         assert b.cursor == start  # one log, one position before any change
@@ -309,16 +315,8 @@ def test_a_cursor_from_one_process_is_valid_in_the_other(redis_server):
 
 
 def test_a_tag_reaches_every_process_and_a_since_poll_serves_the_tagged_run_there(redis_server):
-    from apps import ListingBackend, app_on
-
-    from flowrra_live.seeding import AppIndex
-
     async def run():
-        buses = [EventBus(), EventBus()]
-        indexes = [AppIndex(app_on(ListingBackend()), 1000, bus=bus).index for bus in buses]
-        fanouts = [Fanout(redis_server.url(), "test:events", bus=bus) for bus in buses]
-        for fanout in fanouts:
-            await fanout.start()
+        buses, indexes, fanouts = await start_indexed_pair(redis_server.url())
         a, b = indexes
         start = a.cursor
         for task_id in ("x0", "x1"):
