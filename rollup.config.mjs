@@ -14,18 +14,25 @@ const ts = () =>
     compilerOptions: { noEmit: false, declaration: false, outDir: 'dist' },
   });
 
-const CORE = path.resolve('src/index');
+// Entries other entries import, by the package path they are imported as once built.
+const SHARED_ENTRIES = new Map([
+  [path.resolve('src/index'), 'flowrra-client'],
+  [path.resolve('src/watch'), 'flowrra-client/watch'],
+]);
 const DEPENDENCY = /^(node:|ws$|react|vue$|msw|zod|reconnecting-websocket)/;
 
 /**
- * Every import of the core from another entry (`../index`, `./index`, `../src/index`) becomes one
- * import of `flowrra-client`, so an app that uses the framework or testing builds holds one copy
- * of the client.
+ * Every import of the core (or of `watch`) from another entry (`../index`, `./index`,
+ * `../src/index`) becomes one import of `flowrra-client` (`flowrra-client/watch`), so an app that
+ * uses the framework or testing builds holds one copy of the client.
  */
 const coreAsPackage = (input) => ({
   name: 'core-as-package',
-  resolveId: (id, importer) =>
-    input !== 'src/index.ts' && importer !== undefined && path.resolve(path.dirname(importer), id) === CORE ? { id: 'flowrra-client', external: true } : null,
+  resolveId: (id, importer) => {
+    if (importer === undefined) return null;
+    const target = path.resolve(path.dirname(importer), id);
+    return SHARED_ENTRIES.has(target) && target !== path.resolve(input.replace(/\.ts$/, '')) ? { id: SHARED_ENTRIES.get(target), external: true } : null;
+  },
 });
 
 /**
@@ -217,6 +224,7 @@ export default [
   scriptTag('src/index.ts', 'flowrra-client.min.js', 'FlowrraClient'),
   npmBuild('src/share/index.ts', 'share'),
   scriptTag('src/share/index.ts', 'flowrra-client.share.min.js', 'FlowrraClientShare'),
+  npmBuild('src/watch.ts', 'watch'),
   npmBuild('src/react/index.ts', 'react'),
   npmBuild('src/vue/index.ts', 'vue'),
   npmBuild('src/svelte/index.ts', 'svelte'),
@@ -231,6 +239,7 @@ export default [
   },
   types('src/index.ts', 'index', ['d.ts', 'd.cts']),
   types('src/share/index.ts', 'share', ['d.ts', 'd.cts']),
+  types('src/watch.ts', 'watch', ['d.ts', 'd.cts']),
   types('src/react/index.ts', 'react', ['d.ts', 'd.cts']),
   types('src/vue/index.ts', 'vue', ['d.ts', 'd.cts']),
   types('src/svelte/index.ts', 'svelte', ['d.ts', 'd.cts']),

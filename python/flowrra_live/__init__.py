@@ -1,6 +1,9 @@
-"""flowrra_live: the polling endpoint the flowrra-client SDK reads, for a Flowrra app.
+"""flowrra_live: the results endpoint the flowrra-client SDK reads, for a Flowrra app.
 
-Importing this package imports no web framework. ``flowrra_live.fastapi``, ``flowrra_live.quart``
+A framework-free core (``index``: the run index; ``changelog``: cursors and the change log;
+``seeding``: an app's index, fed and seeded; ``endpoint``: a request's answer; ``fanout``: the
+shared Redis Stream) and one thin module per framework. Importing this package imports no web
+framework (nor Redis). ``flowrra_live.fastapi``, ``flowrra_live.quart``
 and ``flowrra_live.django`` each import only their own, on first use::
 
     import flowrra_live
@@ -13,8 +16,12 @@ import importlib
 from types import ModuleType
 
 from .endpoint import DEFAULT_LIMIT, MAX_LIMIT, REQUIRED_KEYS, Reply, ResultsEndpoint
+from .index import DEFAULT_MAX_RUNS, CursorGone, RunIndex
+from .read_tokens import read_token
+from .seeding import index_of
+from .tags import tag
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "REQUIRED_KEYS", "Reply", "ResultsEndpoint", "stats"]
+__all__ = ["DEFAULT_LIMIT", "DEFAULT_MAX_RUNS", "MAX_LIMIT", "REQUIRED_KEYS", "CursorGone", "Reply", "ResultsEndpoint", "RunIndex", "index_of", "read_token", "stats", "tag"]
 __version__ = "0.1.0"
 
 

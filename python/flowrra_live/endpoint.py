@@ -1,4 +1,4 @@
-"""The polling endpoint without a framework: options, authentication, limit, ETag, errors.
+"""The polling endpoint without a framework: options, authentication, limit, cursor, ETag, errors.
 
 Each framework module turns its request into :meth:`ResultsEndpoint.respond` arguments and the
 returned :class:`Reply` into its own response, so every framework answers byte for byte the same.
@@ -10,28 +10,31 @@ import base64
 import hashlib
 import hmac
 import inspect
+import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .encoding import dumps, json_safe
+from .changelog import CURSOR_HEADER, EXPOSED_HEADERS, MORE_HEADER
+from .encoding import dumps
+from .index import DEFAULT_MAX_RUNS, CursorGone, Run, RunIndex, checked_max_runs
 from .metrics import count_poll
-from .tasks import TASK_KEYS, ListingUnsupported, read_tasks
+from .seeding import index_of
+from .read_tokens import InvalidReadToken, ReadTokenVerifier, Scope
+from .tasks import REQUIRED_KEYS, ListingUnsupported, checked_exclude
 
 logger = logging.getLogger("flowrra_live")
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
-#: Keys the SDK's task schema requires (``src/schema.ts``): a task without them is rejected.
-REQUIRED_KEYS = frozenset({"task_id", "status"})
-#: Keys ``exclude=`` accepts. Checked so that a typo (``"arg"``) cannot leave ``args`` exposed.
-EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 
 Token = str | Callable[[Any], Any] | None
 #: A request's headers as each framework gives them: a mapping whose ``get`` ignores case.
 Headers = Mapping[str, str]
+#: Every value of one query parameter, by name, as each framework gives them (``getlist``).
+Query = Callable[[str], Sequence[str]]
 # At most four digits: 1000 is the largest, and int() refuses strings of over 4300 digits.
 _DIGITS = re.compile(r"[0-9]{1,4}")
 
@@ -46,7 +49,8 @@ class Reply:
 
 
 class ResultsEndpoint:
-    """``GET {mount}/api/results`` for one Flowrra app; see ``python/README.md`` for the options."""
+    """``GET {mount}/api/results`` for one Flowrra app; see ``python/README.md`` for the options
+    and ``changelog`` for the cursor contract. Answers from the app's run index (``seeding``)."""
 
     def __init__(
         self,
@@ -55,59 +59,83 @@ class ResultsEndpoint:
         token: Token = None,
         limit: int = DEFAULT_LIMIT,
         exclude: Iterable[str] = (),
+        max_runs: int = DEFAULT_MAX_RUNS,
+        secret: Any = None,
     ) -> None:
         self.flowrra = flowrra
         self.token = _checked_token(token)
+        #: Set with ``secret=``: a read token as the bearer reads the runs in its scope.
+        self.verifier = None if secret is None else ReadTokenVerifier(secret)
         self.limit = _checked_limit(limit)
-        self.exclude = _checked_exclude(exclude)
+        self.exclude = checked_exclude(exclude)
+        self.app_index = index_of(flowrra, checked_max_runs(max_runs))
+        self._answers = _Answers()
         self._backend_failing = False
 
-    async def respond(self, request: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def respond(self, request: Any, headers: Headers, query: Query, method: str = "GET") -> Reply:
         """Answer one request. ``request`` is only handed to a callable ``token``; ``headers`` is the
-        framework's case-insensitive header mapping; ``limit`` holds every ``?limit=`` value."""
-        return await self.answer(self.authorize(request, headers), headers, limit)
+        framework's case-insensitive header mapping; ``query`` gives every value of a query
+        parameter (``query("limit")``); ``method`` is ``GET`` or ``HEAD`` (the same answer, no body)."""
+        return await self.answer(self.authorize(request, headers), headers, query, method)
 
-    def authorize(self, request: Any, headers: Headers) -> bool | Awaitable[Any]:
+    def authorize(self, request: Any, headers: Headers) -> bool | Scope | Awaitable[Any]:
         """The token check, run in the caller's context: a sync framework calls a sync ``token``
-        callable from its request thread, where the app's ORM and sessions may be used."""
-        if self.token is None:
+        callable from its request thread, where the app's ORM and sessions may be used.
+
+        With ``secret=``: the operator ``token`` reads everything; else a valid read token reads
+        its :class:`~.read_tokens.Scope`; else a ``token`` callable decides; else nothing is read.
+        """
+        credentials = _bearer(headers)
+        if isinstance(self.token, str) and credentials is not None and hmac.compare_digest(credentials.encode(), self.token.encode()):
             return True
+        if self.verifier is not None and credentials:
+            try:
+                return self.verifier.verify(credentials)
+            except InvalidReadToken:
+                pass
         if callable(self.token):
             return self.token(request)
-        scheme, _, credentials = (headers.get("Authorization") or "").strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credentials.strip().encode(), self.token.encode())
+        return self.token is None and self.verifier is None
 
-    async def answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def answer(self, allowed: Any, headers: Headers, query: Query, method: str = "GET") -> Reply:
         """The reply once :meth:`authorize` has returned ``allowed`` (awaited here if awaitable)."""
-        return await count_poll(self._answer(allowed, headers, limit))
+        reply = await count_poll(self._answer(allowed, headers, query))
+        if method == "HEAD":
+            return Reply(reply.status, reply.headers)
+        return reply
 
-    async def _answer(self, allowed: Any, headers: Headers, limit: Sequence[str]) -> Reply:
+    async def _answer(self, allowed: Any, headers: Headers, query: Query) -> Reply:
         if inspect.isawaitable(allowed):
             allowed = await allowed
         if not allowed:
             return _error(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
-        size = self._parse_limit(limit)
+        size = self._parse_limit(query("limit"))
         if size is None:
             return _error(400, f"limit must be one integer from 1 to {MAX_LIMIT}")
+        since = query("since")
+        if len(since) > 1:
+            return _error(400, "since must be one cursor")
         try:
-            tasks = await read_tasks(self.flowrra, size)
+            index = await self.app_index.ready()
         except ListingUnsupported as error:
             return _error(501, _unsupported_message(error.backend_names))
         except Exception as error:
-            # The backend is down (Redis unreachable...): an outage, which the client retries.
-            # The message names only the type: a connection error may carry a password in a URL.
+            # The backend is down (Redis unreachable...) while the index is seeded: an outage,
+            # which the client retries. The message names only the type: a connection error may
+            # carry a password in a URL.
             self._log_backend_failure()
             return _error(503, f"The result backend failed: {type(error).__name__}")
         if self._backend_failing:
             self._backend_failing = False
             logger.warning("flowrra_live: the result backend answers again")
-        body = dumps([self._served(task) for task in tasks])
-        validators = {"ETag": etag(body), "Cache-Control": "no-cache"}
-        if etag_matches(headers.get("If-None-Match"), validators["ETag"]):
-            return Reply(304, validators)
-        return Reply(200, {**validators, "Content-Type": "application/json"}, body)
+        scope = allowed if isinstance(allowed, Scope) else None
+        try:
+            answer = self._answers.get(index, size, since[0] if since else None, self.exclude, scope)
+        except CursorGone as gone:
+            return _error(410, f"{gone}: take the full answer (without since) and resume from its cursor")
+        if etag_matches(headers.get("If-None-Match"), answer.headers["ETag"]):
+            return Reply(304, answer.headers)
+        return Reply(200, {**answer.headers, "Content-Type": "application/json"}, answer.body)
 
     def _log_backend_failure(self) -> None:
         # Once per outage, not once per poll of every client.
@@ -123,12 +151,68 @@ class ResultsEndpoint:
         size = int(values[0])
         return size if 1 <= size <= MAX_LIMIT else None
 
-    def _served(self, task: dict[str, Any]) -> dict[str, Any]:
-        return {key: json_safe(value) for key, value in task.items() if key not in self.exclude}
+
+class _Answers:
+    """Each answer encoded once per index version and reused, so a repeated poll (a ``304``
+    especially) compares a version and an ETag, and reads or encodes nothing."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._cache: dict[tuple, tuple[int, Reply]] = {}
+
+    def get(self, index: RunIndex, limit: int, since: str | None, exclude: frozenset[str], scope: Scope | None = None) -> Reply:
+        key = (limit, since, scope)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == index.version:
+            return cached[1]
+        headers = {"Cache-Control": "no-cache", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+        where = among = None
+        if scope is not None:
+            exclude = exclude | scope.exclude
+            if scope.task_names:
+                # Names are no ownership boundary and have no index: every run is tested.
+                def where(run: Run) -> bool:
+                    return scope.matches(run.task_id, run.task.get("task_name"), run.tags)
+
+            else:
+                among = index.runs_for(scope.task_ids, scope.tags)
+        if since is None:
+            runs, cursor = index.newest(limit, where, among), index.cursor
+        else:
+            runs, cursor, more = index.changed_since(since, limit, where, among)
+            if more:
+                headers[MORE_HEADER] = "1"
+        body = b"[" + b",".join(run.encoded(exclude) for run in runs) + b"]"
+        headers[CURSOR_HEADER] = cursor
+        # The position, not the body, as the reference server's: an idle since-poll from any
+        # answer's cursor, with that answer's ETag, is a 304 (a full answer then a since-poll
+        # included), and with the fan-out the position is the same on every worker. The view
+        # (limit, exclude, scope) is part of it: another view at the same position is another answer.
+        headers["ETag"] = etag(_view_key(cursor, MORE_HEADER in headers, limit, exclude, scope))
+        reply = Reply(200, headers, body)
+        if len(self._cache) >= self._size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = (index.version, reply)
+        return reply
+
+
+_mounts = itertools.count(1)
+
+
+def blueprint_name() -> str:
+    """``flowrra_live`` for the first blueprint of a process, ``flowrra_live_2``... after: Flask
+    and Quart refuse two blueprints of one name in an app."""
+    number = next(_mounts)
+    return "flowrra_live" if number == 1 else f"flowrra_live_{number}"
+
+
+def _view_key(cursor: str, more: bool, limit: int, exclude: frozenset[str], scope: Scope | None) -> bytes:
+    granted = None if scope is None else [sorted(scope.task_ids), sorted(scope.tags), sorted(scope.task_names)]
+    return dumps([cursor, more, limit, sorted(exclude), granted])
 
 
 def etag(body: bytes) -> str:
-    """A strong ETag: the quoted hash of the body, the same in every process for the same body."""
+    """A strong ETag: the quoted hash of ``body``, the same in every process for the same bytes."""
     digest = hashlib.sha256(body).digest()[:18]
     return '"' + base64.urlsafe_b64encode(digest).decode("ascii") + '"'
 
@@ -142,6 +226,11 @@ def etag_matches(if_none_match: str | None, current: str) -> bool:
         if tag == "*" or tag.removeprefix("W/") == current:
             return True
     return False
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, credentials = (headers.get("Authorization") or "").strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else None
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Reply:
@@ -165,6 +254,10 @@ def _checked_token(token: Token) -> Token:
         return token
     if not isinstance(token, str) or not token.strip():
         raise ValueError("token must be a non-empty string, a callable given the request, or None")
+    if token != token.strip():
+        # A token read from a file or an environment variable often ends in a newline; it would
+        # never match what a client sends (headers lose surrounding whitespace), so say so now.
+        raise ValueError("token has whitespace around it (a trailing newline?): strip it before mounting")
     return token
 
 
@@ -172,16 +265,3 @@ def _checked_limit(limit: int) -> int:
     if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT}, got {limit!r}")
     return limit
-
-
-def _checked_exclude(exclude: Iterable[str]) -> frozenset[str]:
-    if isinstance(exclude, str):
-        raise TypeError(f"exclude takes a collection of keys, e.g. {{{exclude!r}}}, not a string")
-    keys = frozenset(exclude)
-    required = sorted(keys & REQUIRED_KEYS)
-    if required:
-        raise ValueError(f"exclude cannot remove {', '.join(required)}: the SDK needs them to know the task")
-    unknown = sorted(map(str, keys - EXCLUDABLE_KEYS))
-    if unknown:
-        raise ValueError(f"exclude got unknown keys {unknown}; it takes {sorted(EXCLUDABLE_KEYS)}")
-    return keys

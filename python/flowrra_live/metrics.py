@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from .changelog import from_shared_log
+from .seeding import held_runs
 from .socket_counter import SocketCounter
 
 __all__ = ["Metrics", "MetricsUnavailable", "SocketCounter", "current", "count_poll", "fanout_connected", "fanout_dropped"]
@@ -52,9 +53,10 @@ class MetricsUnavailable(RuntimeError):
 class Metrics:
     """One process's series. Counting methods are cheap and never raise; reading collects them."""
 
-    #: Called at each read for ``flowrra_live_runs``; None leaves the series out. Set it on the
-    #: class (``Metrics.runs_source = lambda: len(index)``) or on :func:`current`.
-    runs_source: Callable[[], int] | None = None
+    #: Called at each read for ``flowrra_live_runs``; None (as source or as its value) leaves the
+    #: series out. By default the runs the process's run indexes hold (absent before a mount made
+    #: one); set another on the class or on :func:`current`.
+    runs_source: Callable[[], int | None] | None = held_runs
 
     def __init__(self, bus: Any = None) -> None:
         import prometheus_client as prom
@@ -211,13 +213,14 @@ class Metrics:
     def _refresh_runs(self) -> None:
         # Read from the dicts: a function set on the class is not to be bound as a method.
         source = vars(self).get("runs_source", vars(Metrics)["runs_source"])
-        if source is None:
+        value = None if source is None else source()
+        if value is None:
             return
         with self._lock:
             if self._runs is None:
                 # livemax: a run index shared through Redis reports the same count in every worker.
                 self._runs = self._prom.Gauge("flowrra_live_runs", "Runs held by the run index.", registry=self.registry, multiprocess_mode="livemax")
-        self._runs.set(source())
+        self._runs.set(value)
 
     def _workers(self) -> int:
         if not self.multiprocess:
@@ -287,10 +290,8 @@ def fanout_dropped() -> None:
 
 
 def _arrived_through_fanout() -> bool:
-    # The fan-out's listener re-emits other workers' events with this context variable set; the
-    # module is looked up, not imported, so that metrics never pulls in redis.
-    fanout = sys.modules.get("flowrra_live.fanout")
-    return fanout is not None and fanout._from_redis.get()
+    # The fan-out's listener re-emits other workers' events with this context variable set.
+    return from_shared_log.get()
 
 
 class _ErrorLogHandler(logging.Handler):

@@ -1,6 +1,6 @@
 """``{mount}/metrics`` (Prometheus text) and ``{mount}/api/metrics`` (the same figures as JSON).
 
-Both answer only what the mount's operator ``token=`` allows (the results endpoint's check, handed
+Both answer only what the mount's operator ``token=`` allows (never a read token) (the results endpoint's check, handed
 in as ``authorize``); each framework module turns a request into :meth:`MonitorEndpoint.respond`
 (async frameworks) or :meth:`MonitorEndpoint.respond_sync` (Django, Flask) and the :class:`Reply`
 into its response.
@@ -16,6 +16,7 @@ from .background_loop import run_in_background_loop
 from .encoding import dumps
 from .endpoint import Headers, Reply
 from .metrics import PACKAGE, MetricsUnavailable, current
+from .read_tokens import Scope
 
 __all__ = ["MonitorEndpoint"]
 
@@ -44,7 +45,8 @@ class MonitorEndpoint:
         return self.answer(allowed, kind)
 
     def answer(self, allowed: Any, kind: str) -> Reply:
-        if not allowed:
+        # A read token (a Scope) grants its runs on a scoped mount, never the server's figures.
+        if not allowed or isinstance(allowed, Scope):
             return _json(401, {"detail": "Not authenticated"}, {"WWW-Authenticate": "Bearer"})
         try:
             if kind == "metrics":

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response, request, websocket
 
-from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token
+from .endpoint import DEFAULT_LIMIT, ResultsEndpoint, Token, blueprint_name
+from .index import DEFAULT_MAX_RUNS
 from .monitor import ROUTES, MonitorEndpoint
+from .read_tokens import Secrets
+from .scoped import ScopedMount
 
 
 def create_blueprint(
@@ -17,22 +20,39 @@ def create_blueprint(
     token: Token = None,
     limit: int = DEFAULT_LIMIT,
     exclude: Iterable[str] = (),
+    max_runs: int = DEFAULT_MAX_RUNS,
+    secret: Secrets | None = None,
+    name: str | None = None,
 ) -> Blueprint:
-    """A blueprint named ``flowrra_live`` serving ``GET /api/results`` (and ``/api/results/``).
+    """A blueprint serving ``GET``/``HEAD /api/results`` (and ``/api/results/``).
 
     ``token`` is a string expected as ``Authorization: Bearer``, or a callable given Quart's
     ``request`` that returns (or awaits to) whether it may read. ``limit`` is the default page size,
-    ``exclude`` task keys never served.
+    ``exclude`` task keys never served, ``max_runs`` the bound of the app's run index. ``secret``
+    (one, or a list for rotation) makes it a mount for end users: read tokens signed with it read
+    their scope from ``/api/results`` and from the scoped socket ``/ws?token=``. ``name`` is the
+    blueprint's (default ``flowrra_live``, then ``flowrra_live_2``... so that an app can mount it twice).
     """
-    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude)
-    blueprint = Blueprint("flowrra_live", __name__)
+    endpoint = ResultsEndpoint(flowrra, token=token, limit=limit, exclude=exclude, max_runs=max_runs, secret=secret)
+    blueprint = Blueprint(name or blueprint_name(), __name__)
 
     async def results() -> Response:
-        reply = await endpoint.respond(request, request.headers, request.args.getlist("limit"))
-        return Response(reply.body, status=reply.status, headers=reply.headers)
+        reply = await endpoint.respond(request, request.headers, request.args.getlist, request.method)
+        response = Response(reply.body, status=reply.status, headers=reply.headers)
+        if "Content-Type" not in reply.headers:
+            del response.headers["Content-Type"]  # Quart would label an empty 304 text/html
+        return response
 
     blueprint.add_url_rule("/api/results", "results", results, methods=["GET"])
     blueprint.add_url_rule("/api/results/", "results", results, methods=["GET"])
+    if endpoint.verifier is not None:
+        scoped = ScopedMount(endpoint.app_index.index, endpoint.verifier, exclude=exclude)
+
+        async def socket() -> None:
+            # Quart cancels this handler when the client leaves; the session unregisters then.
+            await scoped.session(websocket.accept, websocket.send, websocket.close).run(websocket.args.get("token"))
+
+        blueprint.add_websocket("/ws", "socket", socket)
     add_monitor_routes(blueprint, MonitorEndpoint(endpoint.authorize))
     return blueprint
 

@@ -1,17 +1,13 @@
-"""Reading task runs from a Flowrra app's result backends, most recently changed first."""
+"""What flowrra_live reads of Flowrra's task results: the backends, a result as a dict, and which state is newer."""
 
 from __future__ import annotations
 
 import datetime
-import heapq
-import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from flowrra.task import TaskResult, TaskStatus
-
-logger = logging.getLogger("flowrra_live")
+from flowrra.task import TaskResult
 
 #: The keys of Flowrra's ``TaskResult.to_dict``, in its order.
 TASK_KEYS = (
@@ -27,6 +23,10 @@ TASK_KEYS = (
     "args",
     "kwargs",
 )
+#: Keys the SDK's task schema requires (``src/schema.ts``): a task without them is rejected.
+REQUIRED_KEYS = frozenset({"task_id", "status"})
+#: Keys ``exclude=`` accepts. Checked so that a typo (``"arg"``) cannot leave ``args`` exposed.
+EXCLUDABLE_KEYS = frozenset(TASK_KEYS) - REQUIRED_KEYS
 TIMESTAMP_KEYS = ("submitted_at", "started_at", "finished_at")
 _NEVER = datetime.datetime.min
 
@@ -43,50 +43,24 @@ class ListingUnsupported(Exception):
 
 
 def result_backends(flowrra: Any) -> list[Any]:
-    """The result backends of ``flowrra``'s executors, each once.
+    """The result backends of ``flowrra``'s executors, each store once.
 
-    Read at every request, not at mount time: an executor exists only once a task of its kind is
-    registered, which may happen after the endpoint is created. Flowrra's own ``FlowrraManager``
-    reaches the backend the same way, but reads only one executor; CPU-bound tasks may be stored
-    in another backend, so both are read here.
+    The IO and CPU executors may hold two backend objects for one store (two ``RedisBackend``s for
+    one URL when a CPU task is registered): they are told apart by URL, not by object, so that one
+    store is read once. Flowrra's own ``FlowrraManager`` reads only the IO executor's.
     """
-    backends: list[Any] = []
+    backends: dict[Any, Any] = {}
     for name in ("_io_executor", "_cpu_executor"):
         backend = getattr(getattr(flowrra, name, None), "results", None)
-        if backend is not None and all(backend is not seen for seen in backends):
-            backends.append(backend)
-    return backends
+        if backend is not None:
+            backends.setdefault(store_key(backend), backend)
+    return list(backends.values())
 
 
-async def read_tasks(flowrra: Any, limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` most recently changed task runs of the app's backends, as ``TaskResult.to_dict``
-    dicts, newest change first.
-
-    ``list_by_status`` is asked without a limit: it sorts by ``submitted_at``, which Flowrra
-    stores only on pending results, so a limit there would cut an arbitrary subset of the others.
-    Only the runs served are turned into dicts, so a large store costs one pass, not one
-    ``to_dict`` per stored run. Raises :class:`ListingUnsupported` when backends exist and none
-    can list; an app with no backend yet (no task registered) has no runs.
-    """
-    backends = result_backends(flowrra)
-    by_id: dict[str, _Run] = {}
-    listed = False
-    for backend in backends:
-        list_by_status = getattr(backend, "list_by_status", None)
-        if list_by_status is None:
-            continue
-        try:
-            for status in TaskStatus:
-                for result in await list_by_status(status):
-                    _keep_newer(by_id, _Run(result))
-        except NotImplementedError:  # BaseResultBackend's default
-            continue
-        listed = True
-    if backends and not listed:
-        raise ListingUnsupported(backends)
-    # Ties fall back to task_id so that every process orders the same data the same way.
-    newest = heapq.nlargest(limit, by_id.values(), key=lambda run: (run.latest, run.task_id))
-    return [task_dict(run.result) for run in newest]
+def store_key(backend: Any) -> Any:
+    """What identifies the store a backend reads: its URL when it has one (Redis), else the object."""
+    url = getattr(backend, "_url", None)
+    return ("url", url) if isinstance(url, str) else ("object", id(backend))
 
 
 def task_dict(result: Any) -> dict[str, Any]:
@@ -102,47 +76,34 @@ def task_dict(result: Any) -> dict[str, Any]:
     return {str(key): value for key, value in fields.items()}
 
 
-class _Run:
-    """One stored result with what ordering needs, read from its fields without ``to_dict``.
+def recency(result: Any) -> tuple[str | None, tuple, datetime.datetime]:
+    """``(task_id, order, latest)`` of a stored result or a task dict, read without ``to_dict``.
 
-    Built for every stored run at every poll, hence the direct attribute path for TaskResult.
+    ``order`` ranks two states of one task as the SDK does (retries, then phase, then time): the
+    index never replaces a state with an older one. ``latest`` is the latest of the three
+    timestamps, what the seed sorts by. Runs for every stored result at startup, hence the direct
+    attribute path for TaskResult.
     """
-
-    __slots__ = ("result", "task_id", "latest", "order")
-
-    def __init__(self, result: Any) -> None:
-        if type(result) is TaskResult:
-            task_id, status, retries = result.task_id, result.status, result.retries
-            stamps = (result.submitted_at, result.started_at, result.finished_at)
-        else:
-            get = result.get if isinstance(result, Mapping) else partial(getattr, result)
-            task_id, status, retries = get("task_id", None), get("status", None), get("retries", None)
-            stamps = tuple(get(key, None) for key in TIMESTAMP_KEYS)
-        latest = _NEVER
-        for stamp in stamps:
-            if stamp is not None:
-                moment = _moment(stamp)
-                if moment is not None and moment > latest:
-                    latest = moment
-        status = getattr(status, "value", status)
-        phase = _PHASE.get(status) if isinstance(status, str) else None
-        if phase is None:  # a status this version does not know: as the SDK ranks it
-            phase = 3 if stamps[2] else 2
-        self.result = result
-        self.task_id = task_id
-        self.latest = latest
-        self.order = (retries if type(retries) is int else 0, phase, latest)
-
-
-def _keep_newer(by_id: dict[str, _Run], run: _Run) -> None:
-    # A task can be listed twice: under two statuses when it changed between two listings, or
-    # by two executors sharing one Redis store.
-    if not isinstance(run.task_id, str) or not run.task_id:
-        logger.debug("flowrra_live: skipped a stored result without a task_id")
-        return
-    known = by_id.get(run.task_id)
-    if known is None or run.order > known.order:
-        by_id[run.task_id] = run
+    if type(result) is TaskResult:
+        task_id, status, retries = result.task_id, result.status, result.retries
+        stamps = (result.submitted_at, result.started_at, result.finished_at)
+    else:
+        get = result.get if isinstance(result, Mapping) else partial(getattr, result)
+        task_id, status, retries = get("task_id", None), get("status", None), get("retries", None)
+        stamps = tuple(get(key, None) for key in TIMESTAMP_KEYS)
+    latest = _NEVER
+    for stamp in stamps:
+        if stamp is not None:
+            moment = _moment(stamp)
+            if moment is not None and moment > latest:
+                latest = moment
+    status = getattr(status, "value", status)
+    phase = _PHASE.get(status) if isinstance(status, str) else None
+    if phase is None:  # a status this version does not know: as the SDK ranks it
+        phase = 3 if stamps[2] else 2
+    if not isinstance(task_id, str) or not task_id:
+        task_id = None
+    return task_id, (retries if type(retries) is int else 0, phase, latest), latest
 
 
 def _moment(value: Any) -> datetime.datetime | None:
@@ -157,3 +118,17 @@ def _moment(value: Any) -> datetime.datetime | None:
     except (ValueError, OverflowError, OSError):
         pass
     return None
+
+
+def checked_exclude(exclude: Iterable[str]) -> frozenset[str]:
+    """``exclude`` as a set of task keys, or ``TypeError``/``ValueError`` for what it cannot be."""
+    if isinstance(exclude, str):
+        raise TypeError(f"exclude takes a collection of keys, e.g. {{{exclude!r}}}, not a string")
+    keys = frozenset(exclude)
+    required = sorted(keys & REQUIRED_KEYS)
+    if required:
+        raise ValueError(f"exclude cannot remove {', '.join(required)}: the SDK needs them to know the task")
+    unknown = sorted(map(str, keys - EXCLUDABLE_KEYS))
+    if unknown:
+        raise ValueError(f"exclude got unknown keys {unknown}; it takes {sorted(EXCLUDABLE_KEYS)}")
+    return keys

@@ -26,24 +26,30 @@ async def _watch(flowrra, interval: float) -> None:
     reported = False
     while True:
         await asyncio.sleep(interval)
-        ended = replace_ended_workers(flowrra)
-        if ended and not reported:
-            logger.warning("flowrra_live: %d Flowrra workers ended (Redis dropped?); restarting them until they stay up", ended)
-        reported = ended > 0
+        errors = replace_ended_workers(flowrra)
+        if errors and not reported:
+            # Once per outage (replaced workers may end again until Redis is back), with the
+            # error that ended the first one: the cause is in it (a dropped link, or a bug).
+            error = next((error for error in errors if error is not None), None)
+            logger.warning(
+                "flowrra_live: %d Flowrra workers ended (Redis dropped?); restarting them until they stay up. The first ended on: %r",
+                len(errors), error, exc_info=error,
+            )
+        reported = bool(errors)
 
 
-def replace_ended_workers(flowrra) -> int:
-    """Starts a fresh worker in place of each one that ended; returns how many were replaced."""
+def replace_ended_workers(flowrra) -> list[BaseException | None]:
+    """Starts a fresh worker in place of each one that ended; returns the error that ended each
+    (``None`` for one that returned or was cancelled)."""
     if not flowrra.is_running:
-        return 0
-    replaced = 0
+        return []
+    errors: list[BaseException | None] = []
     for executor in (flowrra._io_executor, flowrra._cpu_executor):
         if executor is None or not executor.is_running:
             continue
         for index, worker in enumerate(executor._workers):
             if worker.done():
-                if not worker.cancelled():
-                    worker.exception()  # retrieved, so asyncio does not log it again at collection
+                # Retrieved here, so asyncio does not log it again at collection.
+                errors.append(None if worker.cancelled() else worker.exception())
                 executor._workers[index] = asyncio.create_task(executor._worker(index))
-                replaced += 1
-    return replaced
+    return errors

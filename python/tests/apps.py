@@ -103,3 +103,7 @@ def ran(*calls: tuple[str, tuple]) -> tuple[Flowrra, list[str]]:
         return ids
 
     return flowrra, asyncio.run(main())
+
+
+def cpu_job() -> None:
+    """A CPU-bound task must be module-level (Flowrra pickles it for its process pool)."""

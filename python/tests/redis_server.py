@@ -68,10 +68,13 @@ class Partition:
         self.cut = False
         self._pipes: set = set()
         self._server = None
+        self._flowing = None  # set while bytes may pass; cleared by freeze()
 
     async def start(self) -> "Partition":
         import asyncio
 
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -92,6 +95,7 @@ class Partition:
     async def _pump(self, reader, writer) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         finally:
@@ -105,6 +109,13 @@ class Partition:
 
     def heal(self) -> None:
         self.cut = False
+
+    def freeze(self) -> None:
+        """A half-open link: connections stay up (no FIN, no RST) but nothing passes either way."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     async def stop(self) -> None:
         self.cut_off()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import types
 from collections.abc import Callable
@@ -43,8 +44,8 @@ def fastapi_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) 
     app.include_router(flowrra_live.fastapi.create_router(flowrra, **options), prefix="/flowrra")
     client = TestClient(app)
 
-    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
-        response = client.get(path, headers=headers or {}, follow_redirects=False)
+    def get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
+        response = client.request(method, path, headers=headers or {}, follow_redirects=False)
         return _answer(response.status_code, response.headers, response.content)
 
     return get
@@ -60,16 +61,45 @@ def quart_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) ->
 
         app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
     app.register_blueprint(flowrra_live.quart.create_blueprint(flowrra, **options), url_prefix="/flowrra")
-    client = app.test_client()
 
-    async def fetch(path: str, headers: dict[str, str]) -> Answer:
-        response = await client.get(path, headers=headers)
-        return _answer(response.status_code, response.headers, await response.get_data())
-
-    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
-        return run(fetch(path, headers or {}))
+    def get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
+        # Straight through ASGI, not Quart's test client: that rebuilds the response and labels
+        # one without a Content-Type text/html, hiding what the server sent.
+        return run(asgi_request(app, path, headers or {}, method))
 
     return get
+
+
+async def asgi_request(app: Any, path: str, headers: dict[str, str], method: str = "GET") -> Answer:
+    """One HTTP request to an ASGI app, answered as it would go on the wire."""
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(b"host", b"testserver"), *((name.lower().encode(), value.encode()) for name, value in headers.items())],
+        "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "extensions": {},
+    }
+    sent: list[dict] = []
+    requested = False
+    done = asyncio.Event()
+
+    async def receive() -> dict:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await done.wait()  # the client stays until the answer is complete
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            done.set()
+
+    await app(scope, receive, send)
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    body = b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
+    return _answer(start["status"], {name.decode(): value.decode() for name, value in start["headers"]}, body)
 
 
 def flask_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -> Get:
@@ -84,8 +114,8 @@ def flask_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) ->
     app.register_blueprint(flowrra_live.flask.create_blueprint(flowrra, **options), url_prefix="/flowrra")
     client = app.test_client()
 
-    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
-        response = client.get(path, headers=headers or {})
+    def get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
+        response = client.open(path, method=method, headers=headers or {})
         return _answer(response.status_code, response.headers, response.get_data())
 
     return get
@@ -133,10 +163,10 @@ def django_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) -
 
     client = Client()
 
-    def get(path: str, headers: dict[str, str] | None = None) -> Answer:
+    def get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
         meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in (headers or {}).items()}
         with override_settings(ROOT_URLCONF=urls):
-            response = client.get(path, **meta)
+            response = client.generic(method, path, **meta)
         return _answer(response.status_code, response.headers, response.content)
 
     return get

@@ -59,6 +59,20 @@ async def start_pair(url: str, channel: str = "test:events"):
     return buses, inboxes, fanouts
 
 
+async def start_indexed_pair(url: str):
+    """Two processes' buses, each with an app's run index, joined through the fan-out."""
+    from apps import ListingBackend, app_on
+
+    from flowrra_live.seeding import AppIndex
+
+    buses = [EventBus(), EventBus()]
+    indexes = [AppIndex(app_on(ListingBackend()), 1000, bus=bus).index for bus in buses]
+    fanouts = [Fanout(url, "test:events", bus=bus) for bus in buses]
+    for fanout in fanouts:
+        await fanout.start()
+    return buses, indexes, fanouts
+
+
 async def wait_until(predicate, timeout: float = 10.0) -> None:
     async def check() -> None:
         while not predicate():
@@ -75,9 +89,6 @@ def names_connected(server: RedisServer) -> int:
 def test_each_event_reaches_every_process_exactly_once_in_order(redis_server):
     async def run():
         (bus_a, bus_b), (inbox_a, inbox_b), fanouts = await start_pair(redis_server.url())
-        wire = redis_server.client().pubsub()
-        wire.subscribe("test:events")
-        wire.get_message(timeout=1)
         for i in range(300):
             await (bus_a if i % 3 else bus_b).emit(update(f"t{i}"))
         expected = [f"t{i}" for i in range(300)]
@@ -88,10 +99,8 @@ def test_each_event_reaches_every_process_exactly_once_in_order(redis_server):
         await inbox_b.wait_for(301)
         for fanout in fanouts:
             await fanout.stop()
-        on_wire = []
-        while (message := wire.get_message(timeout=0.5)) is not None:
-            on_wire.append(json.loads(message["data"])["event"]["task"]["task_id"])
-        wire.close()
+        with redis_server.client() as client:
+            on_wire = [json.loads(fields[b"e"])["task"]["task_id"] for _, fields in client.xrange("test:events")]
         return inbox_a.ids(), inbox_b.ids(), on_wire, expected
 
     ids_a, ids_b, on_wire, expected = asyncio.run(run())
@@ -99,7 +108,7 @@ def test_each_event_reaches_every_process_exactly_once_in_order(redis_server):
     assert sorted(ids_a) == sorted(expected + ["marker"]) and len(ids_a) == 301
     assert sorted(ids_b) == sorted(expected + ["marker"]) and len(ids_b) == 301
     assert [i for i in ids_b if i != "marker" and int(i[1:]) % 3] == [i for i in expected if int(i[1:]) % 3]
-    # Published once each, by the process that emitted it: nothing received is published again.
+    # Appended once each, by the process that emitted it: nothing received is appended again.
     assert sorted(on_wire) == sorted(expected + ["marker"])
 
 
@@ -144,16 +153,16 @@ def test_a_result_json_cannot_encode_is_shared_as_a_string(redis_server):
         return events
 
     events = asyncio.run(run())
-    assert events[0]["task"]["result"] == "2026-11-30 04:10:07"
+    assert events[0]["task"]["result"] == "2026-11-30T04:10:07"  # as the results endpoint serves it
     assert events[1]["task"]["task_id"] == "after"
 
 
-def test_a_foreign_message_on_the_channel_is_ignored(redis_server, caplog):
+def test_a_foreign_entry_in_the_stream_is_ignored(redis_server, caplog):
     async def run():
         (bus_a, _), (_, inbox_b), fanouts = await start_pair(redis_server.url())
         with redis_server.client() as client:
-            client.publish("test:events", "not json")
-            client.publish("test:events", json.dumps({"event": {}}))
+            client.xadd("test:events", {"o": "elsewhere", "e": "not json"})
+            client.xadd("test:events", {"something": "else"})
         await bus_a.emit(update("real"))
         await inbox_b.wait_for(1)
         for fanout in fanouts:
@@ -162,7 +171,7 @@ def test_a_foreign_message_on_the_channel_is_ignored(redis_server, caplog):
 
     with caplog.at_level(logging.WARNING, logger="flowrra_live.fanout"):
         assert asyncio.run(run()) == ["real"]
-    assert len([r for r in caplog.records if "not a fan-out envelope" in r.message]) == 4  # 2 messages, 2 processes
+    assert len([r for r in caplog.records if "not a fan-out event" in r.message]) == 4  # 2 entries, 2 processes
 
 
 def test_reconnects_after_a_redis_restart_and_logs_the_outage_once(redis_server, caplog):
@@ -270,9 +279,168 @@ def test_start_fanout_uses_the_global_event_bus(redis_server):
         await fanout.stop()
         await other.stop()
         await event_bus.unsubscribe(local._receive)
-        return local.ids(), inbox.ids(), len(event_bus._subscribers)
+        # Run indexes of the other tests' apps listen too; only the fan-out's own must be gone.
+        return local.ids(), inbox.ids(), len([fn for fn in event_bus._subscribers if fn.__name__ != "flowrra_live_index"])
 
     local_ids, other_ids, left = asyncio.run(run())
     assert sorted(local_ids) == ["from-global", "from-other"]
     assert sorted(other_ids) == ["from-global", "from-other"]
     assert left == 0
+
+
+def test_a_cursor_from_one_process_is_valid_in_the_other(redis_server):
+    async def run():
+        buses, indexes, fanouts = await start_indexed_pair(redis_server.url())
+        a, b = indexes
+        start = a.cursor
+        assert b.cursor == start  # one log, one position before any change
+        for i in range(5):
+            await buses[i % 2].emit(update(f"x{i}"))
+        await buses[0].emit(update("x0", "success", finished_at="2026-11-30T10:00:00"))
+        # Both processes have applied every entry, the last one (x0's success) included.
+        done = lambda index: (run := index.get("x0")) is not None and run.task["status"] == "success" and len(index.changed_since(start, 100)[0]) == 5  # noqa: E731
+        await wait_until(lambda: done(a) and done(b) and a.cursor == b.cursor)
+        pages = []
+        cursor = start
+        for index in (a, b, a):  # each page from another process
+            runs, cursor, more = index.changed_since(cursor, 2)
+            pages.append([(run.task_id, run.task["status"]) for run in runs])
+        for fanout in fanouts:
+            await fanout.stop()
+        return pages, more
+
+    pages, more = asyncio.run(run())
+    assert pages == [[("x1", "running"), ("x2", "running")], [("x3", "running"), ("x4", "running")], [("x0", "success")]]
+    assert not more
+
+
+def test_a_tag_reaches_every_process_and_a_since_poll_serves_the_tagged_run_there(redis_server):
+    async def run():
+        buses, indexes, fanouts = await start_indexed_pair(redis_server.url())
+        a, b = indexes
+        start = a.cursor
+        for task_id in ("x0", "x1"):
+            await buses[0].emit(update(task_id))
+        await wait_until(lambda: all(len(index.changed_since(start, 10)[0]) == 2 for index in indexes) and a.cursor == b.cursor)
+        before = a.cursor
+        # What flowrra_live.tag does in process A: tags A's indexes at once, hands the tag to A's fan-out.
+        a.tag("x0", "user:ann")
+        fanouts[0]._tag_later("x0", ("user:ann",))
+        await wait_until(lambda: b.tags_of("x0") == {"user:ann"} and a.cursor == b.cursor != before)
+        served = [[(run.task_id, run.tags) for run in index.changed_since(before, 10)[0]] for index in indexes]
+        for fanout in fanouts:
+            await fanout.stop()
+        return served
+
+    served = asyncio.run(run())
+    assert served == [[("x0", frozenset({"user:ann"}))]] * 2
+
+
+def test_stop_before_start_is_a_no_op(redis_server):
+    async def run():
+        fanout = Fanout(redis_server.url(), "test:events", bus=EventBus())
+        await fanout.stop()
+        return fanout.connected
+
+    assert asyncio.run(run()) is False
+
+
+def test_a_half_open_link_is_noticed_and_the_fan_out_reconnects(redis_server, caplog):
+    async def run():
+        partition = await Partition(redis_server.port).start()
+        bus_a, bus_b = EventBus(), EventBus()
+        inbox_b = Inbox(bus_b)
+        fanout_a = Fanout(partition.url(), "test:events", bus=bus_a, timeout=0.5, block=0.2)
+        fanout_b = Fanout(redis_server.url(), "test:events", bus=bus_b)
+        await fanout_a.start()
+        await fanout_b.start()
+        partition.freeze()
+        # Nothing closes the link: only a command left unanswered tells.
+        await wait_until(lambda: not fanout_a.connected)
+        await bus_a.emit(update("while-frozen"))
+        partition.thaw()
+        await wait_until(lambda: fanout_a.connected)
+        await bus_a.emit(update("after"))
+        await inbox_b.wait_for(2)
+        await fanout_a.stop()
+        await fanout_b.stop()
+        await partition.stop()
+        return inbox_b.ids()
+
+    with caplog.at_level(logging.INFO, logger="flowrra_live.fanout"):
+        assert asyncio.run(run()) == ["while-frozen", "after"]
+    assert len([r for r in caplog.records if "unreachable" in r.message]) == 1
+
+
+def test_an_event_json_cannot_encode_even_as_text_is_logged_and_the_next_ones_go_out(redis_server, caplog, monkeypatch):
+    from flowrra_live import fanout as fanout_module
+
+    real = fanout_module.json_safe
+
+    def failing(value):
+        if value["task"]["task_id"] == "poison":
+            raise RuntimeError("cannot encode")
+        return real(value)
+
+    monkeypatch.setattr(fanout_module, "json_safe", failing)
+
+    async def run():
+        (bus_a, _), (_, inbox_b), fanouts = await start_pair(redis_server.url())
+        # A result with a key json.dumps refuses (a date): it used to end the sender for good.
+        await bus_a.emit(update("dated", "success", result={datetime.date(2026, 12, 5): 1}))
+        await bus_a.emit(update("poison"))
+        await bus_a.emit(update("after"))
+        events = await inbox_b.wait_for(2)
+        for fanout in fanouts:
+            await fanout.stop()
+        return events, fanouts[0].connected
+
+    with caplog.at_level(logging.ERROR, logger="flowrra_live.fanout"):
+        events, _ = asyncio.run(run())
+    assert [event["task"]["task_id"] for event in events] == ["dated", "after"]
+    assert events[0]["task"]["result"] == {"2026-12-05": 1}
+    assert len([r for r in caplog.records if "could not encode" in r.message]) == 1
+
+
+def test_events_dropped_while_redis_was_away_make_older_cursors_gone_everywhere(redis_server):
+    from apps import ListingBackend, app_on
+
+    from flowrra_live.index import CursorGone
+    from flowrra_live.seeding import AppIndex
+
+    async def run():
+        partition = await Partition(redis_server.port).start()
+        bus_a, bus_b = EventBus(), EventBus()
+        index_b = AppIndex(app_on(ListingBackend()), 1000, bus=bus_b).index
+        inbox_b = Inbox(bus_b)
+        fanout_a = Fanout(partition.url(), "test:events", bus=bus_a, max_backlog=2)
+        fanout_b = Fanout(redis_server.url(), "test:events", bus=bus_b)
+        await fanout_a.start()
+        await fanout_b.start()
+        await bus_a.emit(update("before"))
+        await inbox_b.wait_for(1)
+        cursor = index_b.cursor
+        partition.cut_off()
+        await wait_until(lambda: not fanout_a.connected)
+        for i in range(5):  # three of them cannot wait: the backlog holds two
+            await bus_a.emit(update(f"lost-{i}"))
+        partition.heal()
+        await wait_until(lambda: "lost-4" in inbox_b.ids())
+        try:
+            index_b.changed_since(cursor, 100)
+            gone = False
+        except CursorGone:
+            gone = True
+        fresh = index_b.cursor
+        await bus_a.emit(update("after"))
+        await inbox_b.wait_for(4)
+        await wait_until(lambda: index_b.get("after") is not None)
+        later = [run.task_id for run in index_b.changed_since(fresh, 100)[0]]
+        await fanout_a.stop()
+        await fanout_b.stop()
+        await partition.stop()
+        return gone, later
+
+    gone, later = asyncio.run(run())
+    assert gone  # a 410, not an answer that silently lacks lost-0..2
+    assert later == ["after"]

@@ -67,3 +67,44 @@ def test_submit_from_many_request_threads_at_once(redis_server):
     assert not double._executor.is_running
     with redis_server.client(0) as client:
         assert client.llen("flowrra:queue:io") == 40
+
+
+def test_the_flask_endpoint_learns_the_worker_process_changes_through_the_fan_out(redis_server):
+    flask = require("flask", "python3-flask")
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import flowrra_live.flask
+    from conftest import PYTHON_DIR
+    from flask_worker import make_app as make_worker_app
+
+    base = redis_server.url().rsplit("/", 1)[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PYTHON_DIR / "tests"), *sys.path])}
+    worker = subprocess.Popen([sys.executable, str(PYTHON_DIR / "tests" / "flask_worker.py"), base], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+        web, double = make_worker_app(base)
+        app = flask.Flask(__name__)
+        app.register_blueprint(flowrra_live.flask.create_blueprint(web), url_prefix="/flowrra")
+        fanout = flowrra_live.flask.start_fanout(f"{base}/0", channel="test:flask")
+        client = app.test_client()
+        start = client.get("/flowrra/api/results").headers["X-Flowrra-Cursor"]
+        task_ids = [flowrra_live.flask.submit(web, double, n) for n in range(30)]
+        deadline = time.monotonic() + 20
+        while True:
+            tasks = client.get("/flowrra/api/results").get_json()
+            if sum(task["status"] == "success" for task in tasks) == 30:
+                break
+            assert time.monotonic() < deadline, tasks
+            time.sleep(0.05)  # the worker process is running them; nothing here to wait on
+        changed = client.get(f"/flowrra/api/results?since={start}&limit=1000")
+        assert sorted(task["task_id"] for task in changed.get_json()) == sorted(task_ids)
+        assert {task["result"] for task in changed.get_json()} == {n * 2 for n in range(30)}
+        from flowrra_live.background_loop import run_in_background_loop
+
+        run_in_background_loop(fanout.stop())
+    finally:
+        worker.kill()
+        worker.wait()

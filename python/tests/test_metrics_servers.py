@@ -137,9 +137,10 @@ def test_two_uvicorn_workers_with_the_fanout_one_scrape_sums_both(redis_server):
         try:
 
             async def run():
-                # Both workers subscribed to the fan-out channel before any task runs.
+                # Both workers joined the fan-out's stream (a writer and a reader connection each)
+                # before any socket opens or task runs.
                 with redis_server.client() as redis:
-                    while dict(redis.pubsub_numsub("flowrra:events")).get(b"flowrra:events", 0) < 2:
+                    while sum(client["name"] == "flowrra_live.fanout" for client in redis.client_list()) < 4:
                         await asyncio.sleep(0.05)
                 clients = []
                 while len({client.pid for client in clients}) < 2:

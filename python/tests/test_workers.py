@@ -74,10 +74,12 @@ def test_a_redis_restart_ends_every_worker_and_replace_ended_workers_starts_new_
         await app.stop(wait=False)
         return replaced
 
-    assert asyncio.run(run()) == 4  # Flowrra's default io_workers
+    errors = asyncio.run(run())
+    assert len(errors) == 4  # Flowrra's default io_workers
+    assert all(isinstance(error, Exception) and "onnect" in f"{type(error).__name__} {error}" for error in errors), errors
 
 
-def test_keep_workers_alive_runs_tasks_again_after_a_redis_restart(redis_server):
+def test_keep_workers_alive_runs_tasks_again_after_a_redis_restart(redis_server, caplog):
     async def run():
         app, double = make_app(redis_server)
         await app.start()
@@ -93,8 +95,12 @@ def test_keep_workers_alive_runs_tasks_again_after_a_redis_restart(redis_server)
         await app.stop(wait=False)
         return results, alive, first
 
-    results, alive, first = asyncio.run(run())
+    with caplog.at_level("WARNING", logger="flowrra_live.workers"):
+        results, alive, first = asyncio.run(run())
     assert results == [0, 2, 4, 6, 8]
+    # The error that ended the workers is logged, with its traceback, once for the outage.
+    [record] = [r for r in caplog.records if "workers ended" in r.message]
+    assert record.exc_info and "onnect" in type(record.exc_info[1]).__name__ + str(record.exc_info[1])
     assert len(alive) == 4 and not set(alive) & set(first)
 
 

@@ -29,11 +29,13 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { createTaskClient } from '../index';
 import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
 import { INERT_CLIENT, isServer, NO_TASKS, SERVER_CONNECTION_STATE, tasksNewestFirst } from '../view';
+import { INITIAL_RUN, watchTask, type TaskRun } from '../watch';
 
 // The server snapshot of `useTasks`; `client.version` is never negative, so it cannot be mistaken.
 const SERVER_VERSION = -1;
 
 export { SERVER_CONNECTION_STATE, tasksNewestFirst };
+export type { TaskRun };
 
 function useTaskEvents(client: TaskClient): (onChange: () => void) => () => void {
   return useCallback((onChange: () => void) => client.subscribe(onChange), [client]);
@@ -112,4 +114,22 @@ export function useTaskClient(options?: TaskClientOptions): TaskClient {
     };
   }, [client]);
   return client;
+}
+
+/**
+ * One run, `{ task, state, error }` (see `watchTask` in `flowrra-client/watch`), for a page that
+ * shows a user their own run: a client of its own, scoped by `options.token`, opened after mount
+ * and closed on unmount, when `taskId` changes, and once the run is final (the final state stays).
+ * Nothing opens while `taskId` is null/undefined, or during server rendering (`INITIAL_RUN` there).
+ * `options` are read when the id changes; pass the scoped mount as `url` (e.g. `/live`).
+ *
+ * ```tsx
+ * const { task, error } = useTaskRun(taskId, { url: '/live', token });
+ * ```
+ */
+export function useTaskRun(taskId: string | null | undefined, options?: TaskClientOptions): TaskRun {
+  const [seen, setSeen] = useState<{ id?: string; run: TaskRun }>({ run: INITIAL_RUN });
+  useEffect(() => (taskId == null ? undefined : watchTask({ ...options, taskId }, (run) => setSeen({ id: taskId, run }))), [taskId]);
+  // A run of the previous id is never shown for the new one, even for the render before the effect.
+  return seen.id === taskId ? seen.run : INITIAL_RUN;
 }

@@ -18,8 +18,11 @@
  * `undefined`, `'connecting'`) and never touch the client, since Svelte subscribes to every `$store`
  * while rendering on the server too and a `lazy` client would otherwise open a socket there.
  */
-import type { ConnectionState, Task, TaskClient } from '../index';
+import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
 import { isServer, NO_TASKS, SERVER_CONNECTION_STATE, tasksNewestFirst } from '../view';
+import { INITIAL_RUN, watchTask, type TaskRun } from '../watch';
+
+export type { TaskRun };
 
 /** The Svelte store contract: `run` is called at once with the current value, then on each change. */
 export interface Readable<T> {
@@ -120,5 +123,24 @@ export function connectionStateStore(client: TaskClient): Readable<ConnectionSta
     read: () => client.state,
     listen: (onChange) => client.on('state', onChange),
     server: SERVER_CONNECTION_STATE,
+  });
+}
+
+/**
+ * One run, `{ task, state, error }` (see `watchTask` in `flowrra-client/watch`), for a page that
+ * shows a user their own run. Lazy: a client of its own, scoped by `options.token`, opens with the
+ * first subscriber and closes when the last leaves, and once the run is final (the final state
+ * stays). Nothing opens while `taskId` is null/undefined, or where there is no `window`. For an id
+ * that changes, make a new store (as for {@link taskStore}); pass the scoped mount as `url` (e.g. `/live`).
+ */
+export function taskRunStore(taskId: string | null | undefined, options?: TaskClientOptions): Readable<TaskRun> {
+  let run = INITIAL_RUN;
+  return readable({
+    read: () => run,
+    listen(onChange) {
+      run = INITIAL_RUN;
+      return taskId == null ? () => {} : watchTask({ ...options, taskId }, (next) => ((run = next), onChange()));
+    },
+    server: INITIAL_RUN,
   });
 }

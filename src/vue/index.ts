@@ -25,11 +25,14 @@
  * store) there is no mount to wait for: they subscribe at once in the browser, and never where there
  * is no `window` (server rendering), where they keep the fixed snapshot.
  */
-import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue } from 'vue';
+import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue';
 import type { MaybeRefOrGetter, Ref, ShallowRef } from 'vue';
 import { createTaskClient, TaskClientError } from '../index';
 import type { ConnectionState, Task, TaskClient, TaskClientOptions } from '../index';
 import { INERT_CLIENT, isServer, NO_TASKS, SERVER_CONNECTION_STATE, tasksNewestFirst } from '../view';
+import { INITIAL_RUN, watchTask, type TaskRun } from '../watch';
+
+export type { TaskRun };
 
 /** Not subscribed (yet): `client.version` is never negative, so it cannot be mistaken for a live one. */
 const NOT_LISTENING = -1;
@@ -129,4 +132,33 @@ export function useTaskClient(options?: TaskClientOptions): TaskClient {
   const client = createTaskClient({ ...options, lazy: true });
   onScopeDispose(() => client.close());
   return client;
+}
+
+/**
+ * One run, as a read-only ref to `{ task, state, error }` (see `watchTask` in
+ * `flowrra-client/watch`), for a page that shows a user their own run. `taskId` may be a value, a
+ * ref or a getter. A client of its own, scoped by `options.token`, opens on mount (at once in a bare
+ * scope in the browser, never on the server) and closes when the scope is disposed, when the id
+ * changes, and once the run is final (the final state stays). Nothing opens while the id is
+ * null/undefined. `options` are read when the id changes; pass the scoped mount as `url` (e.g. `/live`).
+ */
+export function useTaskRun(taskId: MaybeRefOrGetter<string | null | undefined>, options?: TaskClientOptions): Readonly<ShallowRef<TaskRun>> {
+  let run = INITIAL_RUN;
+  return follow('useTaskRun', INITIAL_RUN, () => run, (onChange) => {
+    let stopRun: (() => void) | undefined;
+    const stopWatch = watch(
+      () => toValue(taskId),
+      (id) => {
+        stopRun?.();
+        run = INITIAL_RUN;
+        stopRun = id == null ? undefined : watchTask({ ...options, taskId: id }, (next) => ((run = next), onChange()));
+        onChange();
+      },
+      { immediate: true },
+    );
+    return () => {
+      stopWatch();
+      stopRun?.();
+    };
+  });
 }

@@ -56,4 +56,43 @@ describeRealFlowrra('examples/flowrra-fastapi', (real) => {
     expect(await stat('errors').textContent()).toBe('0');
     expect(problems()).toEqual([]);
   });
+
+  it("each signed-in user's page shows only their own tasks, live; the operator's page shows all", async () => {
+    // Two browser contexts: two users with their own cookies, and the operator's page beside them.
+    const ann = await chromium.newPage();
+    const bob = await chromium.newPage();
+    const operator = await chromium.newPage();
+    const frames: Record<string, string[]> = { ann: [], bob: [] };
+    for (const [name, { page }] of [['ann', ann], ['bob', bob]] as const) {
+      // Every frame the page's socket receives, to check none is the other user's.
+      page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => frames[name].push(String(payload))));
+      await page.goto(`${app.origin}/login/${name}`);
+      expect(new URL(page.url()).pathname).toBe('/me');
+      await waitForState(page, 'live');
+    }
+    await operator.page.goto(`${app.origin}/`);
+    await waitForState(operator.page, 'live');
+
+    const submitted = async (page: typeof ann.page, task: string) => {
+      const answer = page.waitForResponse((response) => response.url().endsWith(`/me/submit/${task}`));
+      await page.click(`button[data-submit="${task}"]`);
+      return ((await (await answer).json()) as { task_id: string }).task_id;
+    };
+    const annIds = [await submitted(ann.page, 'send_email'), await submitted(ann.page, 'send_email')];
+    const bobIds = [await submitted(bob.page, 'send_email')];
+
+    for (const [page, own, result] of [[ann.page, annIds, 'sent to ann@example.com'], [bob.page, bobIds, 'sent to bob@example.com']] as const) {
+      for (const id of own) await page.locator(`#tasks tr[data-task-id="${id}"][data-status="success"]`).waitFor({ timeout: 10_000 });
+      expect(await page.locator('#tasks tr td[data-field="result"]').allTextContents()).toEqual(own.map(() => result));
+      expect(await page.locator('#tasks tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.taskId).filter(Boolean))).toEqual(expect.arrayContaining([...own]));
+      expect(await page.locator('#tasks tbody tr').count()).toBe(own.length);
+      expect(await errorsShown(page)).toEqual([]);
+    }
+    for (const [name, others] of [['ann', bobIds], ['bob', annIds]] as const) {
+      expect(frames[name].length).toBeGreaterThan(0);
+      for (const frame of frames[name]) for (const id of others) expect(frame).not.toContain(id);
+    }
+    for (const id of [...annIds, ...bobIds]) await operator.page.locator(`#tasks tr[data-task-id="${id}"][data-status="success"]`).waitFor({ timeout: 10_000 });
+    expect([ann, bob, operator].flatMap((one) => one.problems())).toEqual([]);
+  });
 });

@@ -12,8 +12,12 @@ django_http = get_asgi_application()
 
 from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
 
-from demo import flowrra  # noqa: E402
+from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra  # noqa: E402
 
+if LIVE:
+    import flowrra_live.django
+
+    websocket_urlpatterns = websocket_urlpatterns + flowrra_live.django.get_websocket_urls(flowrra, secret=SECRET, exclude=MOUNT_EXCLUDE)
 router = ProtocolTypeRouter({"http": django_http, "websocket": URLRouter(websocket_urlpatterns)})
 _started = None
 

@@ -4,10 +4,12 @@ import flowrra_live.flask
 from flask import Flask, request
 from flowrra_live.background_loop import run_in_background_loop
 
-from workload import flowrra, job, kind_of, ready_pids
+from workload import REDIS, flowrra, job, kind_of, ready_pids
 
 app = Flask(__name__)
 app.register_blueprint(flowrra_live.flask.create_blueprint(flowrra), url_prefix="/flowrra")
+# The endpoint answers from a run index: the worker process's changes reach it through the fan-out.
+flowrra_live.flask.start_fanout(f"{REDIS}/0")
 
 
 @app.post("/test/submit")

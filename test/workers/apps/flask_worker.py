@@ -1,8 +1,12 @@
 """The Flowrra worker process beside the Flask app: runs the tasks the app queues in Redis."""
 
 import asyncio
+import os
 
-from workload import Lifecycle
+# Its changes reach the Flask process's results endpoint only through the fan-out.
+os.environ["FANOUT"] = "1"
+
+from workload import Lifecycle  # noqa: E402
 
 
 async def main() -> None:
