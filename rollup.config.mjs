@@ -6,6 +6,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import { transform } from 'esbuild';
 import { minify } from 'terser';
+import { dropUnusedMembers } from './scripts/rws-unused.mjs';
 
 const ts = () =>
   typescript({
@@ -103,7 +104,9 @@ const types = (input, name, extensions = ['d.ts']) => ({
  * defineProperty per getter; class fields assigned in the constructor, as its own build does). So do
  * the npm builds of the core: an app's bundler would otherwise take the ES5 build, some 1.5 KiB more.
  * There, with no terser pass over the whole build, its private members are shortened and its debug
- * calls (the client never turns its `debug` on) dropped here, in its module alone.
+ * calls (the client never turns its `debug` on) dropped here, in its module alone. In every build,
+ * the class members the client never reaches (its send queue, on* properties, state getters) are
+ * dropped first: see scripts/rws-unused.mjs.
  */
 const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
 const RWS_VERSION = JSON.parse(readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'package.json'), 'utf8')).version;
@@ -129,6 +132,7 @@ const rwsFromSource = (npm = false) => ({
     id === 'reconnecting-websocket' ? RWS_SOURCE : id === './events' && importer === RWS_SOURCE ? path.resolve(path.dirname(RWS_SOURCE), 'events.ts') : null,
   async transform(code, id) {
     if (path.dirname(id) !== path.dirname(RWS_SOURCE)) return null;
+    if (id === RWS_SOURCE) code = dropUnusedMembers(code);
     const compilerOptions = { useDefineForClassFields: false };
     const result = await transform(code, { loader: 'ts', target: 'es2020', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions } });
     if (!npm) return { code: result.code, map: result.map };
@@ -148,7 +152,7 @@ const rwsFromSource = (npm = false) => ({
 // reconnecting-websocket's private members, by name (its `private` fields and methods; zod keeps its
 // state in `_zod` and friends, so they are listed, not matched by prefix).
 const RWS_PRIVATE =
-  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|messageQueue|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
+  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
 
 // Our own private members, by name, each with the modules that use it: shortening them saves bytes in the script tag. Each
 // name must mean nothing else in the bundle: ownPrivatesOnly() fails the build when any other module uses one as a property.
