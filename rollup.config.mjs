@@ -103,9 +103,8 @@ const types = (input, name, extensions = ['d.ts']) => ({
  * ES2020 like the rest of the bundle (its published builds are ES5, with TypeScript's helpers and a
  * defineProperty per getter; class fields assigned in the constructor, as its own build does). So do
  * the npm builds of the core: an app's bundler would otherwise take the ES5 build, some 1.5 KiB more.
- * There its private members are shortened and its debug calls (the client never turns its `debug`
- * on) dropped here, in its module alone, before the build's own terser pass (minified()): some 60 B
- * of gzip fewer than leaving both to that pass. In every build,
+ * There its private members are shortened here, in its module alone, before the build's own terser
+ * pass (minified()): some 60 B of gzip fewer than leaving it to that pass. In every build,
  * the class members the client never reaches (its send queue, on* properties, state getters) are
  * dropped first: see scripts/rws-unused.mjs.
  */
@@ -139,7 +138,7 @@ const rwsFromSource = (npm = false) => ({
     if (!npm) return { code: result.code, map: result.map };
     const out = await minify(result.code, {
       module: true,
-      compress: { defaults: false, pure_funcs: ['this._debug'], side_effects: true },
+      compress: false,
       mangle: { properties: { regex: RWS_PRIVATE } },
       keep_classnames: true,
       keep_fnames: true,
@@ -153,7 +152,7 @@ const rwsFromSource = (npm = false) => ({
 // reconnecting-websocket's private members, by name (its `private` fields and methods; zod keeps its
 // state in `_zod` and friends, so they are listed, not matched by prefix).
 const RWS_PRIVATE =
-  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
+  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
 
 // Our own private members, by name, each with the modules that use it: shortening them saves bytes in the script tag. Each
 // name must mean nothing else in the bundle: ownPrivatesOnly() fails the build when any other module uses one as a property.
@@ -220,8 +219,7 @@ const scriptTag = (input, file, name) => ({
       ecma: 2020,
       // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
       // comparisons left as written (lhs_constants off).
-      // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
-      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
+      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false },
       // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
       // already limits it to our own.
       mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },

@@ -29,21 +29,56 @@ export const UNUSED_MEMBERS = [
   // Listeners are never removed one by one, and no event is dispatched from outside.
   'removeEventListener',
   'dispatchEvent',
+  // binaryType is set, never read: its setter stays.
+  'get binaryType',
+  // Its debug output, which the client never turns on: the method and each call to it.
+  '_debug',
 ];
 
 /**
  * The statements of remaining methods that use a dropped member (the queue's flush at open, the on*
  * calls), by method: counted, so that an update which moves one fails the build too.
  */
-export const STATEMENTS_DROPPED = { _handleOpen: 3, _handleMessage: 1, _handleError: 1, _handleClose: 1 };
+export const STATEMENTS_DROPPED = {
+  close: 2,
+  _getNextDelay: 1,
+  _connect: 3,
+  _handleTimeout: 1,
+  _acceptOpen: 1,
+  _handleOpen: 4,
+  _handleMessage: 2,
+  _handleError: 3,
+  _handleClose: 2,
+  _removeListeners: 1,
+  _addListeners: 1,
+};
 
 const nameOf = (node) => node.name && ts.isIdentifier(node.name) && node.name.text;
+// A member named `get x` is x's getter alone; `x` is every member so named.
+const specOf = (node) => (ts.isGetAccessor(node) ? [nameOf(node), `get ${nameOf(node)}`] : [nameOf(node)]);
 
-/** Whether `node` reads a dropped member: `this.x` or `ReconnectingWebSocket.x`. */
-const usesDropped = (node, dropped) => {
+/**
+ * The statements under `node` that use a dropped member: an expression statement that does, an `if`
+ * whose condition does (the `if (this.onopen)` guards); other statements are searched within.
+ */
+const statementsUsing = (node, dropped) => {
+  const found = [];
+  const visit = (child) => {
+    if ((ts.isExpressionStatement(child) && usesDropped(child, dropped, true)) || (ts.isIfStatement(child) && usesDropped(child.expression, dropped, true))) found.push(child);
+    else ts.forEachChild(child, visit);
+  };
+  ts.forEachChild(node, visit);
+  return found;
+};
+
+/**
+ * Whether `node` reads a dropped member: `this.x` or `ReconnectingWebSocket.x`. `shallow`: not in the
+ * functions it holds (a `.then(url => ...)` callback is searched on its own, statement by statement).
+ */
+const usesDropped = (node, dropped, shallow = false) => {
   let found = false;
   const visit = (child) => {
-    if (found) return;
+    if (found || (shallow && ts.isFunctionLike(child))) return;
     if (ts.isPropertyAccessExpression(child) && dropped.has(child.name.text) && (child.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(child.expression) && child.expression.text === 'ReconnectingWebSocket'))) found = true;
     else ts.forEachChild(child, visit);
   };
@@ -65,18 +100,16 @@ export function dropUnusedMembers(code, members = UNUSED_MEMBERS, statements = S
   const ranges = [];
   const found = new Set();
   const counted = {};
+  const wholly = new Set(members.filter((spec) => !spec.startsWith('get ')));
   for (const member of cls.members) {
     const name = nameOf(member);
-    if (dropped.has(name)) {
-      found.add(name);
+    const spec = specOf(member).find((one) => dropped.has(one));
+    if (spec) {
+      found.add(spec);
       ranges.push([member.getFullStart(), member.getEnd()]);
       continue;
     }
-    // A method's body, or the arrow function a handler field holds.
-    const body = member.body ?? (member.initializer && ts.isArrowFunction(member.initializer) ? member.initializer.body : undefined);
-    if (!body || !ts.isBlock(body)) continue;
-    for (const statement of body.statements) {
-      if (!usesDropped(statement, dropped)) continue;
+    for (const statement of statementsUsing(member, wholly)) {
       counted[name] = (counted[name] ?? 0) + 1;
       ranges.push([statement.getFullStart(), statement.getEnd()]);
     }
@@ -90,6 +123,6 @@ export function dropUnusedMembers(code, members = UNUSED_MEMBERS, statements = S
   for (const [start, end] of ranges) out = out.slice(0, start) + out.slice(start, end).replace(/[^\r\n]/g, ' ') + out.slice(end);
   // Anything left that reads a dropped member would be undefined at run time.
   const left = ts.createSourceFile('reconnecting-websocket.ts', out, ts.ScriptTarget.Latest, true);
-  if (usesDropped(left, dropped)) throw new Error('reconnecting-websocket: code outside the dropped statements still uses a dropped member');
+  if (usesDropped(left, wholly)) throw new Error('reconnecting-websocket: code outside the dropped statements still uses a dropped member');
   return out;
 }
