@@ -166,6 +166,8 @@ const OWN_PRIVATES = [
   [['setPaused'], ['src/poller.ts', 'src/client.ts']],
   [['redact', 'redactText'], ['src/tokens.ts', 'src/client.ts']],
   [['touch'], ['src/stale-watch.ts', 'src/client.ts']],
+  // reconnecting-websocket's option names that src/socket.ts sets or leaves to its default.
+  [['minReconnectionDelay', 'maxReconnectionDelay', 'reconnectionDelayGrowFactor', 'connectionTimeout', 'startClosed', 'maxEnqueuedMessages'], ['src/socket.ts', 'reconnecting-websocket/reconnecting-websocket.ts']],
 ];
 const OWN_PRIVATE_NAMES = OWN_PRIVATES.flatMap(([names]) => names);
 const OWN_PRIVATE = new RegExp(`^(${OWN_PRIVATE_NAMES.join('|')})$`);
