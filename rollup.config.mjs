@@ -6,6 +6,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import { transform } from 'esbuild';
 import { minify } from 'terser';
+import { dropUnusedMembers } from './scripts/rws-unused.mjs';
 
 const ts = () =>
   typescript({
@@ -42,7 +43,7 @@ const coreAsPackage = (input) => ({
 const npmBuild = (input, name, formats = ['es', 'cjs']) => ({
   input,
   external: (id) => DEPENDENCY.test(id) && !(input === 'src/index.ts' && id === 'reconnecting-websocket'),
-  plugins: [coreAsPackage(input), rwsFromSource(true), ts(), ...(input === 'src/index.ts' ? [thirdPartyLicenses()] : [])],
+  plugins: [coreAsPackage(input), rwsFromSource(true), ts(), ...(input === 'src/index.ts' ? [ownPrivatesOnly(), thirdPartyLicenses(), minified()] : [])],
   output: formats.map((format) => ({
     file: `dist/${name}.${format === 'es' ? 'js' : 'cjs'}`,
     format,
@@ -109,8 +110,10 @@ const types = (input, name, extensions = ['d.ts']) => ({
  * ES2020 like the rest of the bundle (its published builds are ES5, with TypeScript's helpers and a
  * defineProperty per getter; class fields assigned in the constructor, as its own build does). So do
  * the npm builds of the core: an app's bundler would otherwise take the ES5 build, some 1.5 KiB more.
- * There, with no terser pass over the whole build, its private members are shortened and its debug
- * calls (the client never turns its `debug` on) dropped here, in its module alone.
+ * There its private members are shortened here, in its module alone, before the build's own terser
+ * pass (minified()): some 60 B of gzip fewer than leaving it to that pass. In every build,
+ * the class members the client never reaches (its send queue, on* properties, state getters) are
+ * dropped first: see scripts/rws-unused.mjs.
  */
 const RWS_SOURCE = path.resolve('node_modules/reconnecting-websocket/reconnecting-websocket.ts');
 const RWS_VERSION = JSON.parse(readFileSync(path.resolve(path.dirname(RWS_SOURCE), 'package.json'), 'utf8')).version;
@@ -136,12 +139,13 @@ const rwsFromSource = (npm = false) => ({
     id === 'reconnecting-websocket' ? RWS_SOURCE : id === './events' && importer === RWS_SOURCE ? path.resolve(path.dirname(RWS_SOURCE), 'events.ts') : null,
   async transform(code, id) {
     if (path.dirname(id) !== path.dirname(RWS_SOURCE)) return null;
+    if (id === RWS_SOURCE) code = dropUnusedMembers(code);
     const compilerOptions = { useDefineForClassFields: false };
     const result = await transform(code, { loader: 'ts', target: 'es2020', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions } });
     if (!npm) return { code: result.code, map: result.map };
     const out = await minify(result.code, {
       module: true,
-      compress: { defaults: false, pure_funcs: ['this._debug'], side_effects: true },
+      compress: false,
       mangle: { properties: { regex: RWS_PRIVATE } },
       keep_classnames: true,
       keep_fnames: true,
@@ -155,7 +159,7 @@ const rwsFromSource = (npm = false) => ({
 // reconnecting-websocket's private members, by name (its `private` fields and methods; zod keeps its
 // state in `_zod` and friends, so they are listed, not matched by prefix).
 const RWS_PRIVATE =
-  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|messageQueue|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|debug|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
+  /^_(listeners|retryCount|shouldReconnect|connectLock|binaryType|closeCalled|handleOpen|handleMessage|handleError|handleClose|handleTimeout|url|protocols|options|ws|connectTimeout|uptimeTimeout|getNextDelay|wait|getNextUrl|connect|disconnect|acceptOpen|callEventListener|removeListeners|addListeners|clearTimeouts)$/;
 
 // Our own private members, by name, each with the modules that use it: shortening them saves bytes in the script tag. Each
 // name must mean nothing else in the bundle: ownPrivatesOnly() fails the build when any other module uses one as a property.
@@ -169,6 +173,8 @@ const OWN_PRIVATES = [
   [['setPaused'], ['src/poller.ts', 'src/client.ts']],
   [['redact', 'redactText'], ['src/tokens.ts', 'src/client.ts']],
   [['touch'], ['src/stale-watch.ts', 'src/client.ts']],
+  // reconnecting-websocket's option names that src/socket.ts sets or leaves to its default.
+  [['minReconnectionDelay', 'maxReconnectionDelay', 'reconnectionDelayGrowFactor', 'connectionTimeout', 'startClosed', 'maxEnqueuedMessages'], ['src/socket.ts', 'reconnecting-websocket/reconnecting-websocket.ts']],
 ];
 const OWN_PRIVATE_NAMES = OWN_PRIVATES.flatMap(([names]) => names);
 const OWN_PRIVATE = new RegExp(`^(${OWN_PRIVATE_NAMES.join('|')})$`);
@@ -192,6 +198,20 @@ const quietZodAnnotations = (warning, warn) => {
 };
 
 /**
+ * The npm build of the core, minified with the script tag's mangling (our private members and
+ * reconnecting-websocket's, by name, checked by ownPrivatesOnly()), so an app's bundler gets the same
+ * short names: it cannot shorten properties itself. Its compression is the script tag's but for
+ * `passes` and `hoist_funs`, which gzip worse once the app's bundler minifies again. A `/*!` notice stays.
+ */
+const minified = () =>
+  terser({
+    ecma: 2020,
+    compress: { pure_getters: true, unsafe_arrows: true, unsafe_methods: true, lhs_constants: false },
+    mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
+    format: { comments: /^!/, preserve_annotations: true },
+  });
+
+/**
  * A script-tag file: everything inside, minified. Sharing is a file of its own
  * (flowrra-client.share.min.js, loaded after the client's), which imports nothing of the client at
  * run time: the client hands it what it uses.
@@ -208,8 +228,7 @@ const scriptTag = (input, file, name) => ({
       ecma: 2020,
       // hoist_funs: function declarations moved to the top of their scope (as JS hoists them anyway) gzip better; so do
       // comparisons left as written (lhs_constants off).
-      // pure_funcs: reconnecting-websocket's debug output, which the client never turns on.
-      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false, pure_funcs: ['this._debug'] },
+      compress: { passes: 4, pure_getters: true, unsafe_arrows: true, unsafe_methods: true, hoist_funs: true, lhs_constants: false },
       // builtins: terser leaves names that are also DOM properties (order, head, finished) alone unless told; the regex
       // already limits it to our own.
       mangle: { properties: { regex: new RegExp(`${RWS_PRIVATE.source}|${OWN_PRIVATE.source}`), builtins: true } },
