@@ -170,7 +170,6 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
   }
 
   function nextDelay(): number {
-    if (!refusals) return config.pollInterval;
     return Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP));
   }
 
