@@ -165,12 +165,8 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     timer = undefined;
     if (!active || paused) return;
     poll().then(() => {
-      if (active && !paused && timer === undefined) timer = setTimeout(tick, nextDelay());
+      if (active && !paused && timer === undefined) timer = setTimeout(tick, Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP)));
     });
-  }
-
-  function nextDelay(): number {
-    return Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP));
   }
 
   function hold(): void {
