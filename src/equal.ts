@@ -13,9 +13,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     const keys = Object.keys(x);
     if (keys.length !== Object.keys(y).length) return false;
     for (const key of keys) {
-      if (!Object.prototype.hasOwnProperty.call(y, key)) return false;
+      if (!hasOwn(y, key)) return false;
       stack.push(x[key], y[key]);
     }
   }
   return true;
 }
+
+export const hasOwn = (value: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(value, key);

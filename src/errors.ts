@@ -40,16 +40,16 @@ export class TaskClientError extends Error {
   /** The HTTP status of a failed poll. */
   readonly status?: number;
 
-  constructor(kind: TaskClientErrorKind, message: string, extra: { raw?: unknown; status?: number; cause?: unknown } = {}) {
+  constructor(kind: TaskClientErrorKind, message: string, { raw, status, cause }: { raw?: unknown; status?: number; cause?: unknown } = {}) {
     super(message);
     this.kind = kind;
-    if (extra.raw !== undefined) {
-      const text = typeof extra.raw === 'string' ? extra.raw : toText(extra.raw);
+    if (raw !== undefined) {
+      const text = typeof raw === 'string' ? raw : toText(raw);
       this.raw = text.slice(0, RAW_LIMIT);
       if (text.length > RAW_LIMIT) uncut.set(this, text);
     }
-    if (extra.status !== undefined) this.status = extra.status;
-    if (extra.cause !== undefined) (this as { cause?: unknown }).cause = extra.cause;
+    if (status !== undefined) this.status = status;
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
 }
 

@@ -1,3 +1,4 @@
+import { hasOwn } from './equal';
 import { TaskClientError } from './errors';
 import { formatIssues } from './issues';
 import { FrameEnvelopeSchema, ISO_PREFIX, TaskRefSchema, TaskSchema, type Task, type TaskEventType } from './schema';
@@ -71,7 +72,6 @@ function exceedsBytes(text: string, max: number): boolean {
  * (bench/RESULTS.md). Whatever this does not accept goes to the schema, which decides and words the
  * error. test/perf/task-guard.test.ts holds the two to the same verdict and the same output.
  */
-const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { hasOwn } from './equal';
 import { describeValue } from './errors';
 
 /**
@@ -18,7 +19,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
-    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    if (value === null || typeof value !== 'object' || !hasOwn(value, key)) return undefined;
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;

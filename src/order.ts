@@ -22,9 +22,8 @@ export function isFinished(task: Task): boolean {
 
 /** The latest of a task's timestamps, `''` when it has none. Naive ISO-8601 strings of one server sort as text. */
 export function latestTimestamp(task: Task): string {
-  let max = task.submitted_at || '';
-  if (task.started_at && task.started_at > max) max = task.started_at;
-  if (task.finished_at && task.finished_at > max) max = task.finished_at;
+  let max = '';
+  for (const time of [task.submitted_at, task.started_at, task.finished_at]) if (time && time > max) max = time;
   return max;
 }
 

@@ -104,12 +104,12 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
         // Nothing new for what was applied: a cursor moved past no-op changes is still safe to take.
         if (response.status === 304) {
           cursor = response.headers.get('X-Flowrra-Cursor') ?? cursor;
-          return changes + answered(304, 0, 0);
+          return changes + answered(304);
         }
         const body = await response.text();
         // The server no longer holds what changed after this cursor: the full answer, as on the first poll.
         if (response.status === 410 && since) {
-          answered(410, 0, 0);
+          answered(410);
           cursor = etag = null;
           continue;
         }
@@ -144,7 +144,7 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     }
   }
 
-  function answered(status: number, items: number, changes: number): number {
+  function answered(status: number, items = 0, changes = 0): number {
     log?.({ event: 'poll-answer', status, items, changes });
     refusals = 0;
     lastFailure = undefined;
@@ -165,13 +165,8 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
     timer = undefined;
     if (!active || paused) return;
     poll().then(() => {
-      if (active && !paused && timer === undefined) timer = setTimeout(tick, nextDelay());
+      if (active && !paused && timer === undefined) timer = setTimeout(tick, Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP)));
     });
-  }
-
-  function nextDelay(): number {
-    if (!refusals) return config.pollInterval;
-    return Math.min(config.pollInterval * 2 ** refusals, Math.max(config.pollInterval, BACKOFF_CAP));
   }
 
   function hold(): void {
