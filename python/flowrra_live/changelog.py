@@ -124,11 +124,13 @@ class ChangeFeed:
         for index in list(self._indexes):
             index.unfollow()
 
-    def deliver(self, task: dict, position: Position) -> None:
-        """One entry of the shared log, in log order."""
+    def deliver(self, task: dict, position: Position) -> bool:
+        """One entry of the shared log, in log order. Returns whether it changed a run in some index
+        (True when no index listens: nothing tells it apart from a new change)."""
         self.shared = (self.shared[0], position) if self.shared is not None else None
-        for index in list(self._indexes):
-            index.record(task, position)
+        indexes = list(self._indexes)
+        changed = [index.record(task, position) for index in indexes]
+        return any(changed) or not indexes
 
     def tag(self, task_id: str, tags: tuple[str, ...], position: Position) -> None:
         """A tag entry of the shared log, in log order."""

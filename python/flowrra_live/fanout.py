@@ -19,8 +19,11 @@ Reading a stream, unlike pub/sub, resumes where it left off after a reconnect: a
 away misses nothing the stream still holds. While Redis is unreachable, local sockets are served
 as before and the events for the others wait (the newest ``max_backlog``) to be appended once it is
 back; if some had to be dropped, a gap entry tells every worker's index that older cursors are gone.
-Entries appended but not yet read back when Redis loses the stream (a restart without persistence)
-are appended again to the new one, so the other workers do not miss a change only this one saw.
+When Redis loses the stream (a restart without persistence), a process appends its latest entries
+(the newest ``max_backlog``) again to the new one: another worker's reader may have been far behind
+(emitting to many sockets) and lost them unread. A worker takes such a replayed entry to its sockets
+only when it had not emitted it already and it changed its run indexes (if any): its sockets get
+neither a change twice nor an older state after a newer one.
 """
 
 from __future__ import annotations
@@ -84,9 +87,14 @@ class Fanout:
         self._joined: tuple[str, Position] | None = None  # (log id, last entry read)
         self._history: Position | None = None  # entries up to here were there before this process joined
         self._dropped_reported = 0
-        # Entries appended but not yet read back, by their encoded event: if Redis loses the stream
-        # before they come back (a restart without persistence), they are appended to the new one.
-        self._unconfirmed: dict[str, dict] = {}
+        # The newest entries this process appended, by their encoded event: if Redis loses the stream
+        # (a restart without persistence), they are appended to the new one. Not only those this
+        # process has not read back: how far the other workers read is unknown here, and a worker
+        # busy emitting to its sockets can be seconds behind.
+        self._appended: dict[str, dict] = {}
+        # The newest entries of the others this process emitted (their encoded events, as many):
+        # a replayed one among them is not emitted twice, even where no run index would tell.
+        self._received: dict[str, None] = {}
         self._running = False
 
     @property
@@ -156,6 +164,7 @@ class Fanout:
         while (batch := await self._backlog.batch()) is not None:
             dropped = self._backlog.dropped  # before this batch was taken: those lost precede it
             encoded = [(event, entry) for event in batch if (entry := self._entry(event)) is not None]
+            events = [event.event if isinstance(event, _Replay) else event for event, _ in encoded]
             entries = [entry for _, entry in encoded]
             if dropped > self._dropped_reported:
                 # Events were lost while Redis was away: cursors from before them are no longer whole.
@@ -163,14 +172,17 @@ class Fanout:
             if entries:
                 await self._append(entries)
                 self._dropped_reported = dropped
-                for event, entry in encoded:
-                    self._unconfirmed[entry["e"]] = event
-                while len(self._unconfirmed) > self._backlog.size:  # the reader is behind: as bounded as the backlog
-                    del self._unconfirmed[next(iter(self._unconfirmed))]
+                for event, (_, entry) in zip(events, encoded):
+                    self._appended.pop(entry["e"], None)  # the newest last
+                    self._appended[entry["e"]] = event
+                while len(self._appended) > self._backlog.size:
+                    del self._appended[next(iter(self._appended))]
             self._backlog.done(len(batch))
 
-    def _entry(self, event: dict) -> dict[str, str] | None:
+    def _entry(self, event) -> dict[str, str] | None:
         try:
+            if isinstance(event, _Replay):
+                return {"o": self.origin, "e": dumps(json_safe(event.event)).decode("ascii"), "r": "1"}
             return {"o": self.origin, "e": dumps(json_safe(event)).decode("ascii")}
         except Exception:
             # One event that cannot be encoded must not stop the others.
@@ -214,9 +226,9 @@ class Fanout:
             # the others appended since: their sockets got it live, so this process's sockets do too.
             self._history = head if self._joined is None else None
             if self._joined is not None:
-                for event in self._unconfirmed.values():
-                    self._backlog.put(event)
-            self._unconfirmed.clear()
+                for event in self._appended.values():
+                    self._backlog.put(_Replay(event))
+            self._appended.clear()
             last = floor
         self._joined = (log_id, last)
         self._outage.back(f"; {self._backlog.dropped - self._dropped_reported} events were dropped (backlog full) while it was down")
@@ -245,8 +257,6 @@ class Fanout:
             return
         try:
             origin, event = fields[b"o"].decode("ascii"), json.loads(fields[b"e"])
-            if origin == self.origin:
-                self._unconfirmed.pop(fields[b"e"].decode("ascii"), None)
             if event.get("type") == _TAG:
                 self._feed.tag(event["task_id"], tagging.checked_tags(event["task_id"], tuple(event["tags"])), position)
                 return
@@ -254,10 +264,16 @@ class Fanout:
         except (KeyError, ValueError, TypeError, AttributeError):  # TypeError, ValueError: checked_tags too
             logger.warning("fan-out: ignored an entry of %s that is not a fan-out event", self.channel)
             return
-        if isinstance(task, dict):
-            self._feed.deliver(task, position)
-        if origin != self.origin and (self._history is None or position > self._history):
-            await self._bus.emit(event)
+        changed = self._feed.deliver(task, position) if isinstance(task, dict) else True
+        if origin == self.origin or (self._history is not None and position <= self._history):
+            return
+        encoded = fields[b"e"].decode("ascii")
+        if b"r" in fields and (encoded in self._received or not changed):
+            return
+        self._received[encoded] = None
+        while len(self._received) > self._backlog.size:
+            del self._received[next(iter(self._received))]
+        await self._bus.emit(event)
 
 
 async def start_fanout(redis_url: str, channel: str = "flowrra:events", **options) -> Fanout:
@@ -270,6 +286,15 @@ async def start_fanout(redis_url: str, channel: str = "flowrra:events", **option
     fanout = Fanout(redis_url, channel, **options)
     await fanout.start()
     return fanout
+
+
+class _Replay:
+    """An event appended again to a new stream after Redis lost the old one."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event: dict) -> None:
+        self.event = event
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
