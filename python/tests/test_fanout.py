@@ -444,3 +444,38 @@ def test_events_dropped_while_redis_was_away_make_older_cursors_gone_everywhere(
     gone, later = asyncio.run(run())
     assert gone  # a 410, not an answer that silently lacks lost-0..2
     assert later == ["after"]
+
+
+def test_entries_a_slow_reader_lost_with_the_stream_reach_it_from_the_new_one_once(redis_server):
+    # B's reader is stuck emitting to its sockets while A appends and reads back its own entries;
+    # then Redis restarts without persistence. A cannot know how far B read: it appends its latest
+    # entries again, and B takes each to its index and its sockets once.
+    async def run():
+        (bus_a, bus_b), (index_a, index_b), (fanout_a, fanout_b) = await start_indexed_pair(redis_server.url())
+        inbox_b = Inbox(bus_b)
+        stuck, release = asyncio.Event(), asyncio.Event()
+
+        async def slow_socket(event: dict) -> None:
+            if event["task"]["task_id"] == "block":
+                stuck.set()
+                await release.wait()
+
+        bus_b.subscribe(slow_socket)
+        await bus_a.emit(update("block"))
+        await asyncio.wait_for(stuck.wait(), 5)
+        for i in range(5):
+            await bus_a.emit(update(f"t{i}", "success"))
+        await wait_until(lambda: all((run := index_a.get(f"t{i}")) is not None and run.position > index_a.floor for i in range(5)))
+        redis_server.stop()
+        redis_server.start()
+        release.set()
+        await wait_until(lambda: all((run := index_b.get(f"t{i}")) is not None and run.task["status"] == "success" for i in range(5)))
+        # Replays of what B had already (block) come before a marker A emits now: once it is in, none is pending.
+        await bus_a.emit(update("marker"))
+        await wait_until(lambda: "marker" in inbox_b.ids())
+        await fanout_a.stop()
+        await fanout_b.stop()
+        return inbox_b.ids()
+
+    ids_b = asyncio.run(run())
+    assert sorted(ids_b) == sorted(["block", "marker"] + [f"t{i}" for i in range(5)])
