@@ -89,11 +89,11 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
    * the connect timer) is in place before any listener hears of it, and nothing runs after the
    * listeners: one that calls close() finds nothing half done and nothing starts behind it.
    */
-  const enter = (next: ConnectionState): void => {
+  const enter = (next: ConnectionState, mirrored?: boolean): void => {
     if (closed) return;
     closed = next === 'closed';
     // A follower's state is the leader's, mirrored: it has no socket or poller of its own to drive.
-    if (role !== 'follower') {
+    if (!mirrored) {
       clearTimeout(connectTimer);
       stale?.stop();
       if (next === 'polling') poller!.start();
@@ -198,23 +198,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     connect();
   };
 
-  let role: TabRole = 'solo';
   const group = config.shareConnection
     ? config.shareConnection(config.shareKey, {
         lead: drive,
         follow: release,
-        role(next) {
-          if (role === next) return;
-          role = next;
-          roleListeners.emit(next, listenerThrew);
-        },
+        role: (next) => roleListeners.emit(next, listenerThrew),
         apply,
-        mirror: enter,
+        mirror: (next) => enter(next, true),
         report: (error) => report(error, false),
         tasks: () => store.tasks.values(),
         state: () => state,
-        poll: () => client.refresh(),
-        core: { TaskClientError, pageIsHidden, watchPage, decodeJson, isRecord, parseTask },
+        poll: async () => poller?.poll(),
+        core: [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage],
       })
     : undefined;
   const start = (): void => (group ? group.join() : drive());
@@ -247,7 +242,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       return state;
     },
     get role() {
-      return role;
+      return group?.role ?? 'solo';
     },
     get tasks() {
       return store.tasks;
@@ -256,7 +251,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       return store.version;
     },
     async refresh() {
-      await (role === 'follower' ? group!.refresh() : poller?.poll());
+      await (group ? group.refresh() : poller?.poll());
     },
     reconnect() {
       if (closed || !unwatchPage || state === 'live') return;

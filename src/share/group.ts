@@ -8,16 +8,17 @@ import { readMessage, type Message } from './protocol';
 /**
  * The client's own pieces the group uses, handed over by the client: the group is a module of its own
  * (`flowrra-client/share`, a script-tag file of its own), and its errors must be the client's
- * `TaskClientError`, its tasks checked by the client's own rules.
+ * `TaskClientError`, its tasks checked by the client's own rules. A tuple, not an object, so that the
+ * client's script tag carries none of these names: they are its own, shortened.
  */
-export interface Core {
-  TaskClientError: typeof TaskClientError;
-  pageIsHidden: typeof pageIsHidden;
-  watchPage: typeof watchPage;
-  decodeJson: typeof decodeJson;
-  isRecord: typeof isRecord;
-  parseTask: typeof parseTask;
-}
+export type Core = [
+  TaskClientError: typeof TaskClientError,
+  decodeJson: typeof decodeJson,
+  isRecord: typeof isRecord,
+  parseTask: typeof parseTask,
+  pageIsHidden: typeof pageIsHidden,
+  watchPage: typeof watchPage,
+];
 
 /** What the client does for its group. */
 export interface GroupHost {
@@ -25,13 +26,16 @@ export interface GroupHost {
   lead(): void;
   /** This tab does not lead (now or any more): socket and poller stop, quietly (the state stays until the leader says). */
   follow(): void;
+  /** This tab's role changed. */
   role(role: TabRole): void;
   apply(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
+  /** A follower's state: the leader's, as heard. */
   mirror(state: ConnectionState): void;
   /** Reports an error in this tab only. */
   report(error: TaskClientError): void;
   tasks(): Iterable<Task>;
   state(): ConnectionState;
+  /** Polls with this tab's own poller. */
   poll(): Promise<unknown>;
   core: Core;
 }
@@ -45,8 +49,10 @@ export interface Group {
   changed(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
   stateChanged(): void;
   failed(error: TaskClientError): void;
-  /** A follower asks the leader to poll; resolves once that poll's changes have arrived here. */
+  /** Polls: a follower asks the leader to, and it resolves once that poll's changes have arrived here. */
   refresh(): Promise<unknown>;
+  /** 'solo' until it joins and once it leaves. */
+  readonly role: TabRole;
 }
 
 type Unsent = { [T in Message['t']]: Omit<Extract<Message, { t: T }>, 'f'> }[Message['t']];
@@ -69,12 +75,13 @@ const CHUNK = 64 * 1024;
  * Undefined where there is no Web Locks API or BroadcastChannel: the client then runs alone.
  */
 export function createGroup(name: string, host: GroupHost): Group | undefined {
-  const { TaskClientError, pageIsHidden, watchPage } = host.core;
+  const [TaskClientError, , , , pageIsHidden, watchPage] = host.core;
   const locks = typeof navigator === 'object' ? navigator.locks : undefined;
   if (!locks || typeof BroadcastChannel !== 'function') return undefined;
   const me = Math.random().toString(36).slice(2);
   let channel: BroadcastChannel | undefined;
   let unwatch: (() => void) | undefined;
+  let role: TabRole = 'solo';
   let leading = false;
   let release: (() => void) | undefined;
   let request: AbortController | undefined;
@@ -100,7 +107,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
    */
   function become(next: TabRole, mine?: AbortController, takeover?: boolean): void {
     leading = next === 'leader';
-    host.role(next);
+    if (role !== next) host.role((role = next));
     if (!leading) host.follow();
     if (!channel || request !== mine) return;
     if (!leading) {
@@ -230,8 +237,11 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     failed(error) {
       if (leading) post({ t: 'error', kind: error.kind, message: error.message, raw: error.raw, status: error.status });
     },
+    get role() {
+      return role;
+    },
     refresh() {
-      if (!channel) return Promise.resolve();
+      if (!channel || leading) return host.poll();
       const id = ++lastId;
       return new Promise<void>((resolve) => {
         waiting.set(id, () => {

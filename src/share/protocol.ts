@@ -30,7 +30,7 @@ const SHARED_KINDS: unknown[] = ['parse', 'validation', 'unknown-type', 'poll', 
 const is = (type: string, value: unknown) => typeof value === type;
 
 /** One channel message, checked, or the error that says what was wrong with it. Never throws. */
-export function readMessage(data: unknown, { TaskClientError, decodeJson, isRecord, parseTask }: Core): Message | TaskClientError {
+export function readMessage(data: unknown, [TaskClientError, decodeJson, isRecord, parseTask]: Core): Message | TaskClientError {
   const m = decodeJson(data, Infinity, 'channel') as Record<string, unknown>;
   if (m instanceof TaskClientError) return m;
   // `null` is JSON too: nothing may be read off it before it is known to be an object.

@@ -7,7 +7,7 @@ import { readMessage as readWith } from '../../src/share/protocol';
 import { pollution } from '../reliability/helpers/pollution';
 
 // The client's own pieces, as the client hands them to the group.
-const read = (data: unknown) => readWith(data, { TaskClientError, pageIsHidden, watchPage, decodeJson, isRecord, parseTask });
+const read = (data: unknown) => readWith(data, [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage]);
 
 const task = { task_id: 't1', status: 'running', started_at: '2026-11-25T17:33:43.170442' };
 
