@@ -1,20 +1,19 @@
 /** A set of callbacks where each registration is removed on its own, even for the same function twice. */
 export class Listeners<T> {
-  private registered = new Set<{ fn: (value: T) => void }>();
+  // Each registration is a function of its own, so the same callback added twice is two entries.
+  private registered = new Set<(value: T) => void>();
 
   add(fn: (value: T) => void): () => void {
-    const entry = { fn };
+    const entry = (value: T) => fn(value);
     this.registered.add(entry);
-    return () => {
-      this.registered.delete(entry);
-    };
+    return () => this.registered.delete(entry);
   }
 
   /** Calls every listener; one that throws is handed to `onThrow` and the rest still run. */
   emit(value: T, onThrow: (error: unknown) => void): void {
     for (const entry of this.registered) {
       try {
-        entry.fn(value);
+        entry(value);
       } catch (error) {
         onThrow(error);
       }

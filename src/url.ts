@@ -56,13 +56,10 @@ function toUrl(option: UrlOption, name: string, page: PageLocation | undefined):
   // A URL object (or anything with an href) stands for its href; null and other values are shown as given.
   const value = (option as { href?: string } | null)?.href ?? option;
   if (typeof value !== 'string' || value === '') throw configError(name, 'a URL string', value);
-  if (!page && !/^[a-z][a-z\d+.-]*:/i.test(value)) {
-    // Node and server rendering have no page to resolve a path against.
-    throw configError(name, 'an absolute URL such as "http://127.0.0.1:8000/flowrra" where there is no page location', value);
-  }
   try {
     return new URL(value, page?.href);
   } catch {
-    throw configError(name, 'a valid URL', value);
+    // Node and server rendering have no page to resolve a path against.
+    throw configError(name, page ? 'a valid URL' : 'a valid absolute URL such as "http://127.0.0.1:8000/flowrra" (there is no page to resolve a path against)', value);
   }
 }

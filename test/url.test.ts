@@ -35,13 +35,14 @@ describe('socket and poll URLs', () => {
   it.each([
     ['ws: given on an https page', { wsUrl: 'ws://app.example.com/flowrra/ws' }, httpsPage, /wsUrl: expected wss: on an https: page.*got "ws:\/\/app.example.com\/flowrra\/ws"/],
     ['ws: derived from an absolute http: url on an https page', { url: 'http://api.example.com/flowrra' }, httpsPage, /expected wss: on an https: page/],
-    ['a relative url in Node', { url: '/flowrra' }, undefined, /url: expected an absolute URL .* where there is no page location, got "\/flowrra"/],
+    ['a relative url in Node', { url: '/flowrra' }, undefined, /url: expected a valid absolute URL such as .* \(there is no page to resolve a path against\), got "\/flowrra"/],
     ['the default url in Node', {}, undefined, /absolute URL/],
-    ['a relative wsUrl in Node', { url: 'http://h/flowrra', wsUrl: '/ws' }, undefined, /wsUrl: expected an absolute URL.*got "\/ws"/],
+    ['a relative wsUrl in Node', { url: 'http://h/flowrra', wsUrl: '/ws' }, undefined, /wsUrl: expected a valid absolute URL.*got "\/ws"/],
     ['a non-http url', { url: 'ftp://h/flowrra' }, undefined, /url: expected an http: or https: URL/],
     ['a wsUrl of another scheme', { url: 'http://h/f', wsUrl: 'mailto:x@y' }, undefined, /wsUrl: expected a ws:/],
     ['an empty url', { url: '' }, httpPage, /url: expected a URL string, got ""/],
-    ['an unparsable url', { url: 'http://[bad' }, undefined, /url: expected a valid URL, got "http:\/\/\[bad"/],
+    ['an unparsable url', { url: 'http://[bad' }, httpPage, /url: expected a valid URL, got "http:\/\/\[bad"/],
+    ['an unparsable url in Node', { url: 'http://[bad' }, undefined, /url: expected a valid absolute URL such as .*, got "http:\/\/\[bad"/],
     ['no socket and no polling', { url: 'http://h/f', wsUrl: false as const, pollUrl: false as const }, undefined, /wsUrl: expected a URL when pollUrl is false/],
     // The WebSocket constructor throws on a fragment; it would only fail later, on every attempt.
     ['a wsUrl with a fragment', { url: 'http://h/flowrra', wsUrl: 'ws://h/flowrra/ws#x' }, undefined, /wsUrl: expected a URL without a #fragment, got "ws:\/\/h\/flowrra\/ws#x"/],
