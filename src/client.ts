@@ -11,6 +11,7 @@ import { FATAL_CLOSE_CODES, openSocket, type SocketHandle } from './socket';
 import { watchStale } from './stale-watch';
 import { TaskStore } from './store';
 import { createTokens } from './tokens';
+import { withParam } from './url';
 import type { ConnectionState, TabRole, TaskClient, TaskEvent } from './types';
 
 /**
@@ -117,14 +118,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   // The socket is down: poll if we can, else wait for it (or for reconnect() once it stopped).
   const fallBack = (): void => enter(poller ? 'polling' : socket ? 'connecting' : 'idle');
 
-  const socketUrl = async (): Promise<string> => {
-    const wsUrl = config.wsUrl as string;
-    const token = await tokens.read();
-    if (!token) return wsUrl;
-    const url = new URL(wsUrl);
-    url.searchParams.set('token', token);
-    return url.href;
-  };
+  const socketUrl = async (): Promise<string> => withParam(config.wsUrl as string, 'token', await tokens.read());
 
   const connect = (once = false): void => {
     // `wsUrl: false`: a server with no socket (plain Flask); polling is the connection.

@@ -1,6 +1,7 @@
 import type { Log } from './debug';
 import { TaskClientError } from './errors';
 import { tokenTimeout } from './tokens';
+import { withParam } from './url';
 
 /** What the poller reads of the client's config. */
 export interface PollerConfig {
@@ -92,11 +93,10 @@ export function createPoller(config: PollerConfig, token: () => Promise<string |
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
       for (let page = 0; page < MAX_PAGES; page++) {
         const since = cursor;
-        const url = new URL(config.pollUrl);
-        if (since) url.searchParams.set('since', since);
-        log?.({ event: 'poll', url: url.href });
+        const url = withParam(config.pollUrl, 'since', since);
+        log?.({ event: 'poll', url });
         if (page) arm();
-        const response = await config.fetch(url.href, {
+        const response = await config.fetch(url, {
           headers: etag ? { ...headers, 'If-None-Match': etag } : headers,
           credentials: config.credentials,
           signal: abort.signal,

@@ -43,6 +43,13 @@ export function resolveEndpoints(
   return { wsUrl: ws.href, pollUrl };
 }
 
+/** `url` with the query parameter `name` set to `value`, when there is one. */
+export function withParam(url: string, name: string, value: string | null | undefined): string {
+  const out = new URL(url);
+  if (value) out.searchParams.set(name, value);
+  return out.href;
+}
+
 /** `mount` + `/segment`, with exactly one slash between them, the query kept. */
 function below(mount: URL, segment: string): URL {
   const url = new URL(mount.href);
