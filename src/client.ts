@@ -74,9 +74,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
           // Applied oldest first: the store's insertion order is then their age, and eviction past
           // maxTasks drops the oldest, not the newest.
           if (newestFirst) tasks.reverse();
-          let changes = 0;
-          for (const task of tasks) changes += Number(apply('task.update', task, 'poll'));
-          return changes;
+          return tasks.filter((task) => apply('task.update', task, 'poll')).length;
         },
         error: report,
       })
