@@ -191,18 +191,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   };
 
   const group = config.shareConnection
-    ? config.shareConnection(config.shareKey, {
-        lead: drive,
-        follow: release,
-        role: (next) => roleListeners.emit(next, listenerThrew),
+    ? config.shareConnection(config.shareKey, [
+        drive,
+        release,
+        (next) => roleListeners.emit(next, listenerThrew),
         apply,
-        mirror: (next) => enter(next, true),
-        report: (error) => report(error, false),
-        tasks: () => store.tasks.values(),
-        state: () => state,
-        poll: async () => poller?.poll(),
-        core: [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage],
-      })
+        (next) => enter(next, true),
+        (error) => report(error, false),
+        () => store.tasks.values(),
+        () => state,
+        async () => poller?.poll(),
+        [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage],
+      ])
     : undefined;
   const start = (): void => (group ? group.join() : drive());
 

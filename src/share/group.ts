@@ -8,8 +8,7 @@ import { readMessage, type Message } from './protocol';
 /**
  * The client's own pieces the group uses, handed over by the client: the group is a module of its own
  * (`flowrra-client/share`, a script-tag file of its own), and its errors must be the client's
- * `TaskClientError`, its tasks checked by the client's own rules. A tuple, not an object, so that the
- * client's script tag carries none of these names: they are its own, shortened.
+ * `TaskClientError`, its tasks checked by the client's own rules.
  */
 export type Core = [
   TaskClientError: typeof TaskClientError,
@@ -20,25 +19,28 @@ export type Core = [
   watchPage: typeof watchPage,
 ];
 
-/** What the client does for its group. */
-export interface GroupHost {
+/**
+ * What the client does for its group. This and `Core` are tuples, not objects, so that the client's
+ * script tag carries none of these names (its own names there are shortened): some 40 B of gzip.
+ */
+export type GroupHost = [
   /** This tab leads now: open the socket. */
-  lead(): void;
+  lead: () => void,
   /** This tab does not lead (now or any more): socket and poller stop, quietly (the state stays until the leader says). */
-  follow(): void;
+  follow: () => void,
   /** This tab's role changed. */
-  role(role: TabRole): void;
-  apply(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
+  roleChanged: (role: TabRole) => void,
+  apply: (type: TaskEventType, task: Task, source: 'ws' | 'poll') => void,
   /** A follower's state: the leader's, as heard. */
-  mirror(state: ConnectionState): void;
+  mirror: (state: ConnectionState) => void,
   /** Reports an error in this tab only. */
-  report(error: TaskClientError): void;
-  tasks(): Iterable<Task>;
-  state(): ConnectionState;
+  report: (error: TaskClientError) => void,
+  tasks: () => Iterable<Task>,
+  state: () => ConnectionState,
   /** Polls with this tab's own poller. */
-  poll(): Promise<unknown>;
-  core: Core;
-}
+  poll: () => Promise<unknown>,
+  core: Core,
+];
 
 export interface Group {
   /** Enters the election and listens; idempotent. */
@@ -75,7 +77,8 @@ const CHUNK = 64 * 1024;
  * Undefined where there is no Web Locks API or BroadcastChannel: the client then runs alone.
  */
 export function createGroup(name: string, host: GroupHost): Group | undefined {
-  const [TaskClientError, , , , pageIsHidden, watchPage] = host.core;
+  const [lead, follow, roleChanged, apply, mirror, report, tasks, state, poll, core] = host;
+  const [TaskClientError, , , , pageIsHidden, watchPage] = core;
   const locks = typeof navigator === 'object' ? navigator.locks : undefined;
   if (!locks || typeof BroadcastChannel !== 'function') return undefined;
   const me = Math.random().toString(36).slice(2);
@@ -95,7 +98,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   let lastId = 0;
 
   const post = (message: Unsent): void => channel?.postMessage(JSON.stringify({ ...message, f: me }));
-  const beat = (): void => post({ t: 'beat', state: host.state(), hidden: pageIsHidden() });
+  const beat = (): void => post({ t: 'beat', state: state(), hidden: pageIsHidden() });
   const answerAll = (): void => waiting.forEach((done) => done());
 
   /**
@@ -107,8 +110,8 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
    */
   function become(next: TabRole, mine?: AbortController, takeover?: boolean): void {
     leading = next === 'leader';
-    if (role !== next) host.role((role = next));
-    if (!leading) host.follow();
+    if (role !== next) roleChanged((role = next));
+    if (!leading) follow();
     if (!channel || request !== mine) return;
     if (!leading) {
       // Joining, or deposed because its page was frozen: what passed meanwhile comes in the leader's snapshot.
@@ -117,9 +120,9 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     }
     leader = me;
     beat();
-    host.lead();
+    lead();
     // After another tab led, what changed during the handoff comes by this poll at once.
-    if (request === mine && (takeover || waiting.size)) host.poll().then(answerAll);
+    if (request === mine && (takeover || waiting.size)) poll().then(answerAll);
   }
 
   // Queues for the lock, or takes it from a leader gone silent. A leader whose lock was taken hears
@@ -144,7 +147,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   // Only a visible page takes over (a hidden one is throttled itself). Guarded against a takeover by
   // another tab, whose first beat comes at once: the leader must still be silent after a random wait.
   const due = (): boolean =>
-    !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (leaderHidden && host.state() === 'polling'));
+    !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (leaderHidden && state() === 'polling'));
 
   function tick(): void {
     if (leading) beat();
@@ -157,28 +160,28 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   }
 
   function snapshot(to: string): void {
-    let tasks: Task[] = [];
+    let chunk: Task[] = [];
     let size = 0;
-    for (const task of host.tasks()) {
-      tasks.push(task);
+    for (const task of tasks()) {
+      chunk.push(task);
       if ((size += JSON.stringify(task).length) > CHUNK) {
-        post({ t: 'tasks', to, tasks });
-        tasks = [];
+        post({ t: 'tasks', to, tasks: chunk });
+        chunk = [];
         size = 0;
       }
     }
-    if (tasks.length) post({ t: 'tasks', to, tasks });
+    if (chunk.length) post({ t: 'tasks', to, tasks: chunk });
   }
 
   function receive(data: unknown): void {
-    const m = readMessage(data, host.core);
-    if (m instanceof TaskClientError) return host.report(m);
+    const m = readMessage(data, core);
+    if (m instanceof TaskClientError) return report(m);
     if ('to' in m && m.to !== me) return;
     if (leading) {
       if (m.t === 'hello') {
         beat();
         snapshot(m.f);
-      } else if (m.t === 'refresh') host.poll().then(() => post({ t: 'done', to: m.f, id: m.id }));
+      } else if (m.t === 'refresh') poll().then(() => post({ t: 'done', to: m.f, id: m.id }));
       return;
     }
     if (m.t === 'hello' || m.t === 'refresh') return;
@@ -187,10 +190,10 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
       // A new leader has not heard the refreshes asked of the last one.
       if (leader !== (leader = m.f)) waiting.forEach((_, id) => post({ t: 'refresh', id }));
       leaderHidden = m.hidden;
-      host.mirror(m.state);
-    } else if (m.t === 'change') host.apply(m.type, m.task, m.source);
-    else if (m.t === 'tasks') for (const task of m.tasks) host.apply('task.update', task, 'poll');
-    else if (m.t === 'error') host.report(new TaskClientError(m.kind, m.message, { raw: m.raw, status: m.status }));
+      mirror(m.state);
+    } else if (m.t === 'change') apply(m.type, m.task, m.source);
+    else if (m.t === 'tasks') for (const task of m.tasks) apply('task.update', task, 'poll');
+    else if (m.t === 'error') report(new TaskClientError(m.kind, m.message, { raw: m.raw, status: m.status }));
     else waiting.get(m.id)?.();
   }
 
@@ -218,7 +221,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     ticker = setInterval(tick, BEAT);
     become('follower');
     // Last: a state listener that closes the client then withdraws the queued request and leaves it solo.
-    host.mirror('connecting');
+    mirror('connecting');
   }
 
   return {
@@ -241,7 +244,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
       return role;
     },
     refresh() {
-      if (!channel || leading) return host.poll();
+      if (!channel || leading) return poll();
       const id = ++lastId;
       return new Promise<void>((resolve) => {
         waiting.set(id, () => {
