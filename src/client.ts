@@ -38,18 +38,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  // `shared`: a leader passes it on to the tabs it leads (redacted: no token goes on the channel);
-  // a listener's error is this tab's own.
-  const report = (error: TaskClientError, shared = true): void => {
+  // A leader passes it on to the tabs it leads (redacted: no token goes on the channel), unless it
+  // is `local`: a listener's error, or one the group reports, is this tab's own.
+  const report = (error: TaskClientError, local?: boolean): void => {
     if (closed) return;
     const safe = tokens.redact(error);
-    if (shared) group?.failed(safe);
+    if (!local) group?.failed(safe);
     errorListeners.emit(safe, () => {
       // An error listener that throws has nowhere left to report to; the others have run.
     });
   };
   const listenerThrew = (error: unknown): void =>
-    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }), false);
+    report(new TaskClientError('listener', `a listener threw: ${(error as Error)?.message ?? error}`, { cause: error }), true);
   const log = createLog(config.debug, tokens.redactText, listenerThrew);
 
   const apply = (type: TaskEventType, incoming: Task, source: 'ws' | 'poll'): boolean => {
@@ -190,20 +190,18 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     connect();
   };
 
-  const group = config.shareConnection
-    ? config.shareConnection(config.shareKey, [
-        drive,
-        release,
-        (next) => roleListeners.emit(next, listenerThrew),
-        apply,
-        (next) => enter(next, true),
-        (error) => report(error, false),
-        () => store.tasks.values(),
-        () => state,
-        async () => poller?.poll(),
-        [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage],
-      ])
-    : undefined;
+  const group = config.shareConnection?.(config.shareKey, [
+    drive,
+    release,
+    (next) => roleListeners.emit(next, listenerThrew),
+    apply,
+    (next) => enter(next, true),
+    (error) => report(error, true),
+    () => store.tasks.values(),
+    () => state,
+    async () => poller?.poll(),
+    [TaskClientError, decodeJson, isRecord, parseTask, pageIsHidden, watchPage],
+  ]);
   const start = (): void => (group ? group.join() : drive());
 
   const client: TaskClient = {

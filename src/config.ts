@@ -23,8 +23,8 @@ export interface ClientConfig {
   headers: Record<string, string>;
   credentials: RequestCredentials;
   debug: boolean | ((entry: DebugEntry) => void) | undefined;
-  /** Tab sharing (`share` from flowrra-client/share), or false. */
-  shareConnection: ShareConnection | false;
+  /** Tab sharing (`share` from flowrra-client/share), or nothing. */
+  shareConnection: ShareConnection | undefined;
   /** The name of the group of tabs sharing one connection: the endpoints and the `shareKey` option. */
   shareKey: string;
 }
@@ -117,9 +117,9 @@ function canonicalHeaders(headers: Record<string, string> = {}): Record<string, 
 }
 
 // Sharing is an import of its own (flowrra-client/share), so that an app that does not share carries none of it.
-function checkShare(share: unknown): ShareConnection | false {
+function checkShare(share: unknown): ShareConnection | undefined {
   if (share && typeof share != 'function') throw configError('shareConnection', 'share from "flowrra-client/share" (script tag: FlowrraClientShare.share)', share);
-  return (share as ShareConnection) || false;
+  return (share as ShareConnection) || undefined;
 }
 
 // Tabs share when their endpoints and shareKey match; the token is no part of it. The version
