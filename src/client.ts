@@ -109,7 +109,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
     state = next;
     // After the state is set: a debug function that calls close() must find it, and leave it closed.
     log?.({ event: 'state', from, to: next });
-    group?.stateChanged();
+    group?.beat();
     stateListeners.emit(next, listenerThrew);
   };
 

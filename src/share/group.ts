@@ -49,7 +49,8 @@ export interface Group {
   leave(): void;
   /** The leader passes on each change it applied, its state and its errors; from a follower, nothing. */
   changed(type: TaskEventType, task: Task, source: 'ws' | 'poll'): void;
-  stateChanged(): void;
+  /** The leader beats at once: its state changed. */
+  beat(): void;
   failed(error: TaskClientError): void;
   /** Polls: a follower asks the leader to, and it resolves once that poll's changes have arrived here. */
   refresh(): Promise<unknown>;
@@ -98,7 +99,10 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
   let lastId = 0;
 
   const post = (message: Unsent): void => channel?.postMessage(JSON.stringify({ ...message, f: me }));
-  const beat = (): void => post({ t: 'beat', state: state(), hidden: pageIsHidden() });
+  // From the leader alone.
+  const beat = (): void => {
+    if (leading) post({ t: 'beat', state: state(), hidden: pageIsHidden() });
+  };
   const answerAll = (): void => waiting.forEach((done) => done());
 
   /**
@@ -150,8 +154,8 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     !leading && !!channel && !pageIsHidden() && (Date.now() - heardAt > SILENT || (leaderHidden && state() === 'polling'));
 
   function tick(): void {
-    if (leading) beat();
-    else if (due() && !stealTimer) {
+    beat();
+    if (due() && !stealTimer) {
       stealTimer = setTimeout(() => {
         stealTimer = undefined;
         if (due()) ask(true);
@@ -213,7 +217,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
 
   function join(): void {
     if (channel) return;
-    unwatch ??= watchPage({ hidden: () => leading && beat(), online() {}, leave: part, restore: join });
+    unwatch ??= watchPage({ hidden: beat, online() {}, leave: part, restore: join });
     channel = new BroadcastChannel(name);
     channel.onmessage = (event) => receive(event.data);
     heardAt = Date.now();
@@ -234,9 +238,7 @@ export function createGroup(name: string, host: GroupHost): Group | undefined {
     changed(type, task, source) {
       if (leading) post({ t: 'change', type, task, source });
     },
-    stateChanged() {
-      if (leading) beat();
-    },
+    beat,
     failed(error) {
       if (leading) post({ t: 'error', kind: error.kind, message: error.message, raw: error.raw, status: error.status });
     },
