@@ -210,12 +210,9 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       const remove = subscribers.add(callback);
       clearTimeout(lazyTimer);
       if (config.lazy && !unwatchPage && !closed) start();
-      let subscribed = true;
       return () => {
-        if (!subscribed) return;
-        subscribed = false;
-        remove();
-        if (config.lazy && subscribers.size === 0 && !closed) {
+        // Only the first call removes anything, so only it may start the lazy close.
+        if (remove() && config.lazy && subscribers.size === 0 && !closed) {
           lazyTimer = setTimeout(() => {
             halt();
             enter('idle');

@@ -3,7 +3,8 @@ export class Listeners<T> {
   // Each registration is a function of its own, so the same callback added twice is two entries.
   private registered = new Set<(value: T) => void>();
 
-  add(fn: (value: T) => void): () => void {
+  /** Returns the function that removes this registration: true the first time, false after. */
+  add(fn: (value: T) => void): () => boolean {
     const entry = (value: T) => fn(value);
     this.registered.add(entry);
     return () => this.registered.delete(entry);
