@@ -1,6 +1,6 @@
 import { resolveConfig } from './config';
 import { createLog } from './debug';
-import { TaskClientError } from './errors';
+import { configError, TaskClientError } from './errors';
 import { decodeJson, isRecord, parseFrame, parseTask } from './frame';
 import { Listeners } from './listeners';
 import type { TaskClientOptions } from './options';
@@ -224,7 +224,7 @@ export function createTaskClient(options: TaskClientOptions = {}): TaskClient {
       if (event === 'state') return stateListeners.add(listener as (state: ConnectionState) => void);
       if (event === 'error') return errorListeners.add(listener as (error: TaskClientError) => void);
       if (event === 'role') return roleListeners.add(listener as (role: TabRole) => void);
-      throw new TaskClientError('config', `on: unknown event ${JSON.stringify(event)}; expected "state", "error" or "role"`);
+      throw configError('on', '"state", "error" or "role"', event);
     },
     get state() {
       return state;

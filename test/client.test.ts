@@ -132,6 +132,16 @@ describe('creation', () => {
 
   it('accepts the longest wait setTimeout can hold, and Infinity for maxRetries', () => {
     const client = createTaskClient({ url: MOUNT, lazy: true, WebSocket: FakeWebSocket as never, staleAfter: 2 ** 31 - 1, reconnect: { maxRetries: Infinity } });
+    expect(client.state).toBe('idle');
+    client.close();
+  });
+
+  it('on() refuses an event it does not have, naming the ones it has', () => {
+    const client = createTaskClient({ url: MOUNT, lazy: true, WebSocket: FakeWebSocket as never });
+    expect(() => client.on('change' as never, () => {})).toThrowError(
+      expect.objectContaining({ kind: 'config', message: 'on: expected "state", "error" or "role", got "change"' }),
+    );
+    expect(() => client.on('toString' as never, () => {})).toThrowError(expect.objectContaining({ kind: 'config' }));
     client.close();
   });
 
