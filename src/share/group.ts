@@ -21,7 +21,7 @@ export type Core = [
 
 /**
  * What the client does for its group. This and `Core` are tuples, not objects, so that the client's
- * script tag carries none of these names (its own names there are shortened): some 40 B of gzip.
+ * script tag carries none of these names (its own names there are shortened): some 70 B of gzip.
  */
 export type GroupHost = [
   /** This tab leads now: open the socket. */
