@@ -106,11 +106,12 @@ def flask_app(flowrra: Any, *, with_flowrra_ui: bool = False, **options: Any) ->
     flask = require("flask", "python3-flask")
     import flowrra_live.flask
 
-    if with_flowrra_ui:
-        import pytest
-
-        pytest.skip("Flowrra 0.1.8 has no UI for plain Flask: its flowrra.ui.flask blueprint registers a websocket route, which needs Quart")
     app = flask.Flask(__name__)
+    if with_flowrra_ui:
+        from flowrra.ui.flask import create_blueprint
+
+        # Flowrra 0.1.8's blueprint registers a websocket route, which plain Flask refuses (a TypeError).
+        app.register_blueprint(create_blueprint(flowrra), url_prefix="/flowrra")
     app.register_blueprint(flowrra_live.flask.create_blueprint(flowrra, **options), url_prefix="/flowrra")
     client = app.test_client()
 
