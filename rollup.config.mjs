@@ -8,11 +8,14 @@ import { transform } from 'esbuild';
 import { minify } from 'terser';
 import { dropUnusedMembers } from './scripts/rws-unused.mjs';
 
-const ts = () =>
+// TypeScript writes each source map beside its output, which Rollup reads as beside the source: so the
+// output is placed (in memory) where the sources are, or the maps point one folder too high. A build
+// with an output dir (the CLI's, which has no maps) must have it inside that dir instead.
+const ts = (outDir = '.') =>
   typescript({
     tsconfig: './tsconfig.json',
     include: ['src/**/*.ts', 'server/**/*.ts', 'testing/**/*.ts'],
-    compilerOptions: { noEmit: false, declaration: false, outDir: 'dist' },
+    compilerOptions: { noEmit: false, declaration: false, outDir },
   });
 
 // Entries other entries import, by the package path they are imported as once built.
@@ -252,7 +255,7 @@ export default [
   {
     input: 'server/cli.ts',
     external: externalPastGuard,
-    plugins: [guardedPeers('es'), ts()],
+    plugins: [guardedPeers('es'), ts('dist')],
     // The server (and ws) is a chunk of its own, imported once the CLI can report a failure in one line.
     output: { dir: 'dist', entryFileNames: 'server-cli.js', chunkFileNames: 'server-cli-[name].js', format: 'es' },
   },

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
@@ -56,6 +56,16 @@ describe('importing the SDK (Node, server rendering)', () => {
   it('tab sharing is in its own files only: the client builds carry none of it', () => {
     for (const file of ['index.js', 'index.cjs', 'flowrra-client.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain('BroadcastChannel');
     for (const file of ['share.js', 'share.cjs', 'flowrra-client.share.min.js']) expect(readFileSync(join(dist, file), 'utf8'), file).toContain('BroadcastChannel');
+  });
+
+  it("every source map names files that exist, so a debugger opens the package's own sources", () => {
+    const maps = readdirSync(dist).filter((file) => file.endsWith('.map'));
+    expect(maps).toContain('index.js.map');
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(dist, map), 'utf8')) as { sources: string[] };
+      expect(sources.length, map).toBeGreaterThan(0);
+      expect(sources.filter((source) => !existsSync(resolve(dist, source))), map).toEqual([]);
+    }
   });
 
   it('the sharing script-tag file defines only FlowrraClientShare and touches nothing else at load', () => {
