@@ -165,13 +165,16 @@ describeRealFlowrra('the scoped mount for end users', (real) => {
 });
 
 describeWorkers('the scoped mount over two workers with the fan-out (events and tags)', (pythonPath) => {
-  for (const framework of ['fastapi', 'quart'] as Framework[]) {
-    describe(`${FRAMEWORKS[framework].label} --workers 2`, () => {
+  for (const framework of ['fastapi', 'quart', 'django'] as Framework[]) {
+    // daphne runs one process: Django's workers are uvicorn's (started on the first scope, as under daphne).
+    const server = framework === 'django' ? 'fastapi' : framework;
+    const args = ['--workers', '2', ...(framework === 'django' ? ['--lifespan', 'off'] : [])];
+    describe(`${FRAMEWORKS[framework].label.replace('daphne', 'uvicorn')} --workers 2`, () => {
       let redis: RedisServer;
       let app: ScopedApp;
       beforeAll(async () => {
         redis = await startRedis();
-        app = await startScopedApp(framework, pythonPath, { env: { REDIS_URL: `${redis.url}/0` }, args: ['--workers', '2'] });
+        app = await startScopedApp(framework, pythonPath, { server, env: { REDIS_URL: `${redis.url}/0` }, args });
       }, 30_000);
       afterAll(async () => {
         await app?.stop();

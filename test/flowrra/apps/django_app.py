@@ -1,4 +1,5 @@
-"""Flowrra's Django Channels setup from its guide: run with daphne (`django_app:application`)."""
+"""Flowrra's Django Channels setup from its guide: run with daphne (`django_app:application`), or with
+uvicorn for several workers."""
 
 import asyncio
 import os
@@ -12,7 +13,7 @@ django_http = get_asgi_application()
 
 from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
 
-from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra  # noqa: E402
+from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra, start_links  # noqa: E402
 
 if LIVE:
     import flowrra_live.django
@@ -22,10 +23,16 @@ router = ProtocolTypeRouter({"http": django_http, "websocket": URLRouter(websock
 _started = None
 
 
+async def start() -> None:
+    await flowrra.start()
+    # With REDIS_URL, the fan-out; it runs as long as the process (nothing here is told of a shutdown).
+    await start_links()
+
+
 async def application(scope, receive, send):
     # daphne has no lifespan: Flowrra starts on daphne's loop before the first scope is served.
     global _started
     if _started is None:
-        _started = asyncio.ensure_future(flowrra.start())
+        _started = asyncio.ensure_future(start())
     await asyncio.shield(_started)
     await router(scope, receive, send)
