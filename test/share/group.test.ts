@@ -93,6 +93,26 @@ describe('shareConnection in Node', () => {
       expect(b.http.calls).toHaveLength(1);
     });
 
+    it('a follower gone into the back/forward cache and back follows again and hears no role event: its role never changed', async () => {
+      const a = tab();
+      await vi.waitFor(() => expect(a.client.role).toBe('leader'));
+      FakeWebSocket.latest().accept();
+      // A page for the follower alone: the leader watched none when it started.
+      const win = new EventTarget();
+      vi.stubGlobal('window', win);
+      vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
+      const b = tab();
+      const roles: string[] = [];
+      b.client.on('role', (role) => roles.push(role));
+      await vi.waitFor(() => expect(b.client.state).toBe('live'));
+      win.dispatchEvent(new Event('pagehide'));
+      win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+      expect(b.client.state).toBe('connecting');
+      await vi.waitFor(() => expect(b.client.state).toBe('live'));
+      expect(b.client.role).toBe('follower');
+      expect(roles).toEqual([]);
+    });
+
     it('a lazy tab joins with its first subscriber and leaves after its last: the next tab leads', async () => {
       const http = fakeFetch();
       const lazy = createTaskClient({ url: MOUNT, shareConnection: share, lazy: true, lazyCloseTimeout: 10, WebSocket: FakeWebSocket as unknown as WebSocketLike, fetch: http.fetch });
