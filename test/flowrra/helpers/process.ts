@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { startGroup } from '../../../bench/lib/processes.mjs';
 import { PYTHON } from './python';
 
 /** A server process the test started, bound to 127.0.0.1. */
@@ -10,7 +10,7 @@ export interface ServerProcess {
   readonly pid: number;
   /** Everything it printed so far, stdout and stderr interleaved: for failure messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL after `grace` ms; resolves once it has exited. */
+  /** SIGTERM, then SIGKILL after `grace` ms, to its process group (a server's workers too); resolves once it has exited. */
   stop(): Promise<void>;
 }
 
@@ -40,12 +40,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-const alive = new Set<ChildProcess>();
-// A test runner that dies must not leave servers behind holding ports.
-process.once('exit', () => {
-  for (const child of alive) child.kill('SIGKILL');
-});
-
 /** Starts a server on a free port and resolves once `spec.ready` answers. */
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   // The port is free when picked, not reserved: another process may take it before the server binds.
@@ -59,39 +53,21 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
 }
 
 async function startOnce(spec: ServerSpec, port: number): Promise<ServerProcess> {
-  const child = spawn(spec.command ?? PYTHON, spec.args(port), {
-    cwd: spec.cwd,
-    env: { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  alive.add(child);
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += chunk));
-  child.stderr!.on('data', (chunk) => (text += chunk));
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      alive.delete(child);
-      resolve();
-    }),
-  );
+  // In a process group of its own, which a runner that dies kills too: a server that forks workers
+  // (uvicorn --workers) leaves none behind, even when it must be killed.
+  const group = startGroup(spec.command ?? PYTHON, spec.args(port), { cwd: spec.cwd, env: spec.env });
+  const { child, output } = group;
   let running = true;
-  void exited.then(() => (running = false));
-
-  const stop = async (): Promise<void> => {
-    if (!running) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), spec.grace ?? 2000);
-    await exited;
-    clearTimeout(killer);
-  };
+  child.once('exit', () => (running = false));
+  const stop = (): Promise<void> => group.stop(spec.grace ?? 2000);
 
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (spec.startTimeout ?? 15_000);
   for (;;) {
-    if (!running) throw new Error(`${spec.args(port).join(' ')} exited before serving:\n${text}`);
+    if (!running) throw new Error(`${spec.args(port).join(' ')} exited before serving:\n${output()}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${spec.args(port).join(' ')} did not answer ${spec.ready} within ${spec.startTimeout ?? 15_000} ms:\n${text}`);
+      throw new Error(`${spec.args(port).join(' ')} did not answer ${spec.ready} within ${spec.startTimeout ?? 15_000} ms:\n${output()}`);
     }
     // Retried until the server answers or exits: readiness is its answer, not a guessed delay.
     const answered = await fetch(origin + spec.ready, { signal: AbortSignal.timeout(1000) }).then(
@@ -101,5 +77,5 @@ async function startOnce(spec: ServerSpec, port: number): Promise<ServerProcess>
     if (answered) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { port, origin, pid: child.pid!, output: () => text, stop };
+  return { port, origin, pid: child.pid!, output, stop };
 }
