@@ -1,7 +1,6 @@
 """Flowrra's Django Channels setup from its guide: run with daphne (`django_app:application`), or with
 uvicorn for several workers."""
 
-import asyncio
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
@@ -14,13 +13,13 @@ django_http = get_asgi_application()
 from flowrra.ui.django_websocket import websocket_urlpatterns  # noqa: E402
 
 from demo import LIVE, MOUNT_EXCLUDE, SECRET, flowrra, start_links  # noqa: E402
+from first_scope import started_first  # noqa: E402
 
 if LIVE:
     import flowrra_live.django
 
     websocket_urlpatterns = websocket_urlpatterns + flowrra_live.django.get_websocket_urls(flowrra, secret=SECRET, exclude=MOUNT_EXCLUDE)
 router = ProtocolTypeRouter({"http": django_http, "websocket": URLRouter(websocket_urlpatterns)})
-_started = None
 
 
 async def start() -> None:
@@ -29,10 +28,5 @@ async def start() -> None:
     await start_links()
 
 
-async def application(scope, receive, send):
-    # daphne has no lifespan: Flowrra starts on daphne's loop before the first scope is served.
-    global _started
-    if _started is None:
-        _started = asyncio.ensure_future(start())
-    await asyncio.shield(_started)
-    await router(scope, receive, send)
+# daphne has no lifespan: Flowrra starts on daphne's loop before the first scope is served.
+application = started_first(router, start)

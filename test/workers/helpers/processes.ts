@@ -6,10 +6,12 @@ import { freePort } from '../../flowrra/helpers/process';
 export { PYTHON } from '../../flowrra/helpers/python';
 export { freePort, startRedis, type Group, type RedisServer };
 export const APPS = join(REPO, 'test', 'workers', 'apps');
+// The single-process test apps' helpers (first_scope) are shared with these.
+const FLOWRRA_APPS = join(REPO, 'test', 'flowrra', 'apps');
 
 /** A Python server for these tests: the test apps, then `pythonPath` (flowrra_live and Flowrra, from describeRealFlowrra). */
 export function startGroup(command: string, args: string[], pythonPath: string[], env: Record<string, string> = {}): Group {
-  return startInGroup(command, args, { cwd: APPS, env: { PYTHONPATH: [APPS, ...pythonPath].join(':'), ...env } });
+  return startInGroup(command, args, { cwd: APPS, env: { PYTHONPATH: [APPS, FLOWRRA_APPS, ...pythonPath].join(':'), ...env } });
 }
 
 /** Resolves once `check` stops throwing; fails with the last error and `describe()` after `timeout` ms. */
