@@ -1,5 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
-import { startGroup } from '../../../bench/lib/processes.mjs';
+import { freePort, startGroup } from '../../../bench/lib/processes.mjs';
 import { PYTHON } from './python';
 
 /** A server process the test started, bound to 127.0.0.1. */
@@ -28,17 +27,7 @@ export interface ServerSpec {
   grace?: number;
 }
 
-/** A port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /** Starts a server on a free port and resolves once `spec.ready` answers. */
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { startGroup as startInGroup, startRedis, type Group, type RedisServer } from '../../../bench/lib/processes.mjs';
+import { freePort, startGroup as startInGroup, startRedis, type Group, type RedisServer } from '../../../bench/lib/processes.mjs';
 import { REPO } from '../../browser/helpers/paths';
-import { freePort } from '../../flowrra/helpers/process';
 
 export { PYTHON } from '../../flowrra/helpers/python';
 export { freePort, startRedis, type Group, type RedisServer };
